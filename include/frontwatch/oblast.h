@@ -1,0 +1,38 @@
+/*
+ * oblast.h - the 27 first-level regions of Ukraine and their names in each
+ * source.
+ *
+ * Sources name an oblast in different ways: GeoNames by its own admin1
+ * number ("07"), the KSE tables in Ukrainian ("Харківська"), the alert data
+ * by transliteration ("Kharkivska oblast"), boundaries by ISO 3166-2
+ * ("UA-63"). This fixed table (ISO 3166-2:UA) joins them; frontwatch keys
+ * every oblast by its ISO code.
+ */
+#ifndef FRONTWATCH_OBLAST_H
+#define FRONTWATCH_OBLAST_H
+
+#include <stddef.h>
+
+struct fw_oblast {
+    const char *iso;        /* "UA-63" */
+    const char *name_en;    /* "Kharkiv" */
+    const char *name_uk;    /* "Харківська" (adjective, as the KSE tables) */
+    const char *alert_name; /* "Kharkivska oblast" (alerts CSV) */
+    const char *geonames;   /* GeoNames admin1 code, "07" */
+};
+
+size_t fw_oblast_count(void);
+
+/* The i-th oblast (i < fw_oblast_count()), static storage. */
+const struct fw_oblast *fw_oblast_at(size_t i);
+
+/* Lookups; each returns NULL when nothing matches. */
+const struct fw_oblast *fw_oblast_by_iso(const char *iso);
+const struct fw_oblast *fw_oblast_by_geonames(const char *admin1);
+const struct fw_oblast *fw_oblast_by_alert_name(const char *name);
+
+/* Accepts "Харківська", "Харківська область", "Kharkiv", "Kharkiv Oblast",
+ * "Kharkivska oblast" or "UA-63" (any case, via fw_text_key). */
+const struct fw_oblast *fw_oblast_by_name(const char *name);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * record.h - what readers produce, and the sink they hand it to.
+ *
+ * Readers (gazetteer.h, alerts.h, frontline.h) turn one source file into
+ * records and pass each to a struct fw_sink; the store's ingest implements
+ * the sink inside one transaction per file. Readers never touch the store,
+ * so they can be tested, fuzzed and benchmarked alone.
+ *
+ * Ownership: every pointer in a record is borrowed for the duration of the
+ * callback only; a sink that keeps anything copies it.
+ */
+#ifndef FRONTWATCH_RECORD_H
+#define FRONTWATCH_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frontwatch/err.h"
+
+/* A populated place from a gazetteer. */
+struct fw_place_rec {
+    const char *source;    /* "geonames" or "kse" */
+    const char *source_id; /* geonameid, or the KSE hromada centre code */
+    const char *name;      /* main name as the source writes it */
+    const char *const *alt_names; /* other names (any script), may be NULL */
+    size_t n_alt_names;
+    double lat_deg;        /* WGS84, validated: [-90, 90] */
+    double lon_deg;        /* WGS84, validated: [-180, 180] */
+    long population;       /* -1 when unknown */
+    const char *oblast_iso; /* "UA-63", NULL when unknown */
+    const char *raion;     /* raion name (Ukrainian), NULL when unknown */
+    const char *hromada;   /* hromada name (Ukrainian), NULL when unknown */
+    const char *kind;      /* GeoNames feature code or KSE hromada type */
+};
+
+enum fw_alert_level {
+    FW_ALERT_OBLAST = 1,
+    FW_ALERT_RAION = 2,
+    FW_ALERT_HROMADA = 3
+};
+
+/* One air-raid alert. */
+struct fw_alert_rec {
+    const char *source;    /* "official" or "volunteer" */
+    enum fw_alert_level level;
+    const char *oblast_iso; /* always set */
+    const char *raion;     /* as written in the source, NULL for oblast */
+    const char *hromada;   /* as written in the source, NULL unless hromada */
+    int64_t start_s;       /* UTC */
+    int64_t end_s;         /* UTC, >= start_s */
+    int is_naive;          /* end assumed (volunteer: start + 30 min) */
+};
+
+/* One region of the alert system's hierarchy (states.json). */
+struct fw_region_rec {
+    long id;               /* the source's id (stateId, districtId, ...) */
+    enum fw_alert_level level;
+    long parent_id;        /* 0 for oblasts */
+    const char *name;      /* Ukrainian, as in the source */
+    const char *oblast_iso; /* resolved oblast, NULL when unknown */
+};
+
+/* Control classes of a front-line map. */
+enum fw_control_class {
+    FW_CLASS_OCCUPIED = 1,         /* occupied since 24 February 2022 */
+    FW_CLASS_OCCUPIED_PRE2022 = 2, /* Crimea, ORDLO */
+    FW_CLASS_CONTESTED = 3,        /* status unknown / contested */
+    FW_CLASS_LIBERATED = 4
+};
+
+/* A front-line map snapshot: sent once before its polygons. */
+struct fw_snapshot_rec {
+    const char *source;    /* "deepstate", "deepstate_occupied", "nzz" */
+    int64_t published_s;   /* when the file was published (file name) */
+    int64_t as_of_s;       /* the state it shows (NZZ feature date lags) */
+};
+
+/* One polygon of a snapshot or boundary, valid (repaired if it was not). */
+struct fw_polygon_rec {
+    enum fw_control_class cls; /* 0 for boundaries */
+    const unsigned char *wkb;  /* 2D ISO WKB, lon/lat degrees */
+    size_t wkb_len;
+    double min_lon, min_lat, max_lon, max_lat;
+    double area_km2;
+};
+
+/* An administrative boundary (oblast), polygons follow via polygon(). */
+struct fw_boundary_rec {
+    const char *oblast_iso; /* "UA-63" */
+    const char *name;
+};
+
+/* The sink. Any callback may be NULL (records of that kind are dropped).
+ * A callback returning non-FW_OK aborts the read; the reader returns that
+ * error unchanged. line is the 1-based line, feature the 0-based feature
+ * index; the other is 0 / -1. */
+struct fw_sink {
+    void *ctx;
+    fw_err (*place)(void *ctx, const struct fw_place_rec *p);
+    fw_err (*alert)(void *ctx, const struct fw_alert_rec *a);
+    fw_err (*region)(void *ctx, const struct fw_region_rec *r);
+    fw_err (*snapshot)(void *ctx, const struct fw_snapshot_rec *s);
+    fw_err (*boundary)(void *ctx, const struct fw_boundary_rec *b);
+    fw_err (*polygon)(void *ctx, const struct fw_polygon_rec *p);
+    /* A row or feature skipped, with the reason (counted as rejected). */
+    void (*reject)(void *ctx, long line, long feature, const char *reason);
+    /* Something fixed on the way in (swapped columns, invalid polygon). */
+    void (*repair)(void *ctx, long line, long feature, const char *what);
+    /* Rows or features read so far; for progress bars. */
+    void (*progress)(void *ctx, size_t bytes_done, size_t bytes_total);
+};
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * csv.c - line-tracking CSV parsing on top of libcsv (see csv.h).
+ *
+ * The buffer is fed to libcsv one physical line at a time, so that when a
+ * row ends we know on which line it started and, when libcsv rejects input,
+ * on which line and column it stopped.
+ */
+#include "frontwatch/csv.h"
+
+#include <csv.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontwatch/text.h"
+
+struct row_state {
+    char *fields[FW_CSV_MAX_FIELDS];
+    size_t n_fields;
+    long line;       /* line the current row started on, 0 = none yet */
+    long cur_line;   /* line being fed */
+    fw_err err;      /* first error raised inside a callback */
+    fw_csv_row_fn fn;
+    void *ctx;
+    struct fw_diag *d;
+};
+
+static void clear_row(struct row_state *st)
+{
+    for (size_t i = 0; i < st->n_fields; i++) {
+        free(st->fields[i]);
+        st->fields[i] = NULL;
+    }
+    st->n_fields = 0;
+}
+
+static void on_field(void *s, size_t len, void *data)
+{
+    struct row_state *st = data;
+    if (st->err != FW_OK) {
+        return;
+    }
+    if (st->n_fields >= FW_CSV_MAX_FIELDS) {
+        st->err = fw_diag_set(st->d, FW_ELIMIT, st->line, 0,
+                              "row has more than %d fields",
+                              FW_CSV_MAX_FIELDS);
+        return;
+    }
+    if (len > FW_CSV_MAX_FIELD_BYTES) {
+        st->err = fw_diag_set(st->d, FW_ELIMIT, st->line, 0,
+                              "field %zu is longer than %zu bytes",
+                              st->n_fields + 1, FW_CSV_MAX_FIELD_BYTES);
+        return;
+    }
+    char *f = malloc(len + 1);
+    if (f == NULL) {
+        st->err = FW_ENOMEM;
+        return;
+    }
+    if (len > 0) {
+        memcpy(f, s, len);
+    }
+    f[len] = '\0';
+    st->fields[st->n_fields++] = f;
+}
+
+static void on_row(int c, void *data)
+{
+    (void)c;
+    struct row_state *st = data;
+    if (st->err == FW_OK) {
+        long line = st->line != 0 ? st->line : st->cur_line;
+        fw_err e = st->fn(st->ctx, line, st->n_fields, st->fields, st->d);
+        if (e != FW_OK) {
+            st->err = e;
+        }
+    }
+    clear_row(st);
+    st->line = 0;
+}
+
+int fw_csv_column(size_t n_fields, char *const *fields, const char *name)
+{
+    for (size_t i = 0; i < n_fields; i++) {
+        if (strcmp(fields[i], name) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+fw_err fw_csv_parse(const char *buf, size_t len, fw_csv_row_fn fn, void *ctx,
+                    struct fw_diag *d)
+{
+    long bad_line = 0, bad_col = 0;
+    const char *nul = memchr(buf, '\0', len);
+    size_t check_len = nul != NULL ? (size_t)(nul - buf) : len;
+    if (!fw_text_utf8_valid(buf, check_len, &bad_line, &bad_col)) {
+        return fw_diag_set(d, FW_EPARSE, bad_line, bad_col,
+                           "invalid UTF-8 byte sequence");
+    }
+    if (nul != NULL) {
+        fw_text_position(buf, (size_t)(nul - buf), &bad_line, &bad_col);
+        return fw_diag_set(d, FW_EPARSE, bad_line, bad_col, "NUL byte");
+    }
+
+    struct csv_parser p;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+        return FW_ENOMEM;
+    }
+    struct row_state st = {.fn = fn, .ctx = ctx, .d = d};
+    size_t pos = 0;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        pos = 3;
+    }
+    while (pos < len && st.err == FW_OK) {
+        const char *nl = memchr(buf + pos, '\n', len - pos);
+        size_t line_len = nl != NULL ? (size_t)(nl - (buf + pos)) + 1
+                                     : len - pos;
+        st.cur_line++;
+        /* A row starts on the first non-blank line after the last one. */
+        int blank = line_len == 1 || (line_len == 2 && buf[pos] == '\r');
+        if (st.line == 0 && !blank) {
+            st.line = st.cur_line;
+        }
+        size_t done = csv_parse(&p, buf + pos, line_len, on_field, on_row,
+                                &st);
+        if (st.err == FW_OK && done != line_len) {
+            st.err = fw_diag_set(d, FW_EPARSE, st.cur_line, (long)done + 1,
+                                 "%s", csv_strerror(csv_error(&p)));
+        }
+        pos += line_len;
+    }
+    if (st.err == FW_OK && csv_fini(&p, on_field, on_row, &st) != 0) {
+        st.err = fw_diag_set(d, FW_EPARSE, st.line ? st.line : st.cur_line,
+                             0, "unterminated quoted field");
+    }
+    clear_row(&st);
+    csv_free(&p);
+    return st.err;
+}

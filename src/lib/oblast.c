@@ -1,0 +1,123 @@
+/*
+ * oblast.c - the fixed table of Ukraine's oblasts (see oblast.h).
+ * GeoNames admin1 numbers were checked against the oblast boundaries by
+ * point-in-polygon (tests/unit/test_oblast.c).
+ */
+#include "frontwatch/oblast.h"
+
+#include <string.h>
+
+#include "frontwatch/text.h"
+
+static const struct fw_oblast OBLASTS[] = {
+    {"UA-05", "Vinnytsia", "Вінницька", "Vinnytska oblast", "23"},
+    {"UA-07", "Volyn", "Волинська", "Volynska oblast", "24"},
+    {"UA-09", "Luhansk", "Луганська", "Luhanska oblast", "14"},
+    {"UA-12", "Dnipropetrovsk", "Дніпропетровська", "Dnipropetrovska oblast",
+     "04"},
+    {"UA-14", "Donetsk", "Донецька", "Donetska oblast", "05"},
+    {"UA-18", "Zhytomyr", "Житомирська", "Zhytomyrska oblast", "27"},
+    {"UA-21", "Zakarpattia", "Закарпатська", "Zakarpatska oblast", "25"},
+    {"UA-23", "Zaporizhzhia", "Запорізька", "Zaporizka oblast", "26"},
+    {"UA-26", "Ivano-Frankivsk", "Івано-Франківська",
+     "Ivano-Frankivska oblast", "06"},
+    {"UA-30", "Kyiv City", "Київ", "Kyiv City", "12"},
+    {"UA-32", "Kyiv", "Київська", "Kyivska oblast", "13"},
+    {"UA-35", "Kirovohrad", "Кіровоградська", "Kirovohradska oblast", "10"},
+    {"UA-40", "Sevastopol", "Севастополь", "Sevastopol City", "20"},
+    {"UA-43", "Crimea", "Автономна Республіка Крим",
+     "Avtonomna Respublika Krym", "11"},
+    {"UA-46", "Lviv", "Львівська", "Lvivska oblast", "15"},
+    {"UA-48", "Mykolaiv", "Миколаївська", "Mykolaivska oblast", "16"},
+    {"UA-51", "Odesa", "Одеська", "Odeska oblast", "17"},
+    {"UA-53", "Poltava", "Полтавська", "Poltavska oblast", "18"},
+    {"UA-56", "Rivne", "Рівненська", "Rivnenska oblast", "19"},
+    {"UA-59", "Sumy", "Сумська", "Sumska oblast", "21"},
+    {"UA-61", "Ternopil", "Тернопільська", "Ternopilska oblast", "22"},
+    {"UA-63", "Kharkiv", "Харківська", "Kharkivska oblast", "07"},
+    {"UA-65", "Kherson", "Херсонська", "Khersonska oblast", "08"},
+    {"UA-68", "Khmelnytskyi", "Хмельницька", "Khmelnytska oblast", "09"},
+    {"UA-71", "Cherkasy", "Черкаська", "Cherkaska oblast", "01"},
+    {"UA-74", "Chernihiv", "Чернігівська", "Chernihivska oblast", "02"},
+    {"UA-77", "Chernivtsi", "Чернівецька", "Chernivetska oblast", "03"},
+};
+
+#define N_OBLASTS (sizeof OBLASTS / sizeof OBLASTS[0])
+
+size_t fw_oblast_count(void) { return N_OBLASTS; }
+
+const struct fw_oblast *fw_oblast_at(size_t i)
+{
+    return i < N_OBLASTS ? &OBLASTS[i] : NULL;
+}
+
+const struct fw_oblast *fw_oblast_by_iso(const char *iso)
+{
+    for (size_t i = 0; i < N_OBLASTS; i++) {
+        if (strcmp(OBLASTS[i].iso, iso) == 0) {
+            return &OBLASTS[i];
+        }
+    }
+    return NULL;
+}
+
+const struct fw_oblast *fw_oblast_by_geonames(const char *admin1)
+{
+    for (size_t i = 0; i < N_OBLASTS; i++) {
+        if (strcmp(OBLASTS[i].geonames, admin1) == 0) {
+            return &OBLASTS[i];
+        }
+    }
+    return NULL;
+}
+
+const struct fw_oblast *fw_oblast_by_alert_name(const char *name)
+{
+    for (size_t i = 0; i < N_OBLASTS; i++) {
+        if (strcmp(OBLASTS[i].alert_name, name) == 0) {
+            return &OBLASTS[i];
+        }
+    }
+    return NULL;
+}
+
+/* Drops a trailing " oblast" / " oblasti" / " obl" word from a key. */
+static void strip_oblast_word(char *key)
+{
+    static const char *suffixes[] = {" oblast", " oblasti", " obl"};
+    size_t len = strlen(key);
+    for (size_t k = 0; k < 3; k++) {
+        size_t sl = strlen(suffixes[k]);
+        if (len > sl && strcmp(key + len - sl, suffixes[k]) == 0) {
+            key[len - sl] = '\0';
+            return;
+        }
+    }
+}
+
+const struct fw_oblast *fw_oblast_by_name(const char *name)
+{
+    if (fw_oblast_by_iso(name) != NULL) {
+        return fw_oblast_by_iso(name);
+    }
+    char want[128];
+    if (fw_text_key(name, want, sizeof want) != FW_OK) {
+        return NULL;
+    }
+    strip_oblast_word(want);
+    for (size_t i = 0; i < N_OBLASTS; i++) {
+        const char *cands[3] = {OBLASTS[i].name_en, OBLASTS[i].name_uk,
+                                OBLASTS[i].alert_name};
+        for (size_t k = 0; k < 3; k++) {
+            char key[128];
+            if (fw_text_key(cands[k], key, sizeof key) != FW_OK) {
+                continue;
+            }
+            strip_oblast_word(key);
+            if (strcmp(key, want) == 0) {
+                return &OBLASTS[i];
+            }
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,29 @@
+/*
+ * fwtest.h - helpers shared by the cmocka unit tests.
+ */
+#ifndef FWTEST_H
+#define FWTEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+/* Path of rel inside the real data folder (../shared/data, or
+ * $FW_SHARED_DATA), or NULL when that folder is absent. The returned
+ * string is static storage, overwritten by the next call. */
+const char *fwt_shared(const char *rel);
+
+/* Like fwt_shared, but when the data is absent prints the reason and marks
+ * the current test skipped (returns NULL; the caller then returns). */
+const char *fwt_shared_or_skip(const char *rel);
+
+/* Path of rel in tests/data (hand-made fixtures). */
+const char *fwt_fixture(const char *rel);
+
+/* Path of rel in data/sample (the bundled open sample). */
+const char *fwt_sample(const char *rel);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * test_text.c - search keys, UTF-8 checks, dates and CSV positions.
+ */
+#include "fwtest.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "frontwatch/csv.h"
+#include "frontwatch/date.h"
+#include "frontwatch/text.h"
+
+static void key_is(const char *name, const char *want)
+{
+    char key[256];
+    assert_int_equal(fw_text_key(name, key, sizeof key), FW_OK);
+    assert_string_equal(key, want);
+}
+
+static void test_keys_fold_scripts_and_accents(void **state)
+{
+    (void)state;
+    key_is("Харків", "kharkiv");
+    key_is("Kharkiv", "kharkiv");
+    key_is("KHARKIV", "kharkiv");
+    key_is("Запорізька", "zaporizka");
+    key_is("Київська", "kyivska");
+    /* word-initial ye/yu/ya, as in the national system */
+    key_is("Южне", "yuzhne");
+    key_is("Яготин", "yahotyn");
+    key_is("Маріуполь", "mariupol");
+    /* apostrophes vanish, punctuation becomes one space */
+    key_is("Мар'їнка", "marinka");
+    key_is("Mar’inka", "marinka");
+    key_is("Ivano-Frankivsk", "ivano frankivsk");
+    key_is("м. Первомайськ та Первомайська територіальна громада",
+           "m pervomaisk ta pervomaiska terytorialna hromada");
+    key_is("Dnipropetrovs’k", "dnipropetrovsk");
+    key_is("Zaporizhzhya", "zaporizhzhya");
+    key_is("Łódź Çatalca Ørsta", "lodz catalca orsta");
+}
+
+static void test_utf8_positions(void **state)
+{
+    (void)state;
+    long line = 0, col = 0;
+    const char ok[] = "a,b\nХарків,1\n";
+    assert_true(fw_text_utf8_valid(ok, sizeof ok - 1, &line, &col));
+    const char bad[] = "a,b\nxy\xC3(,1\n";
+    assert_false(fw_text_utf8_valid(bad, sizeof bad - 1, &line, &col));
+    assert_int_equal(line, 2);
+    assert_int_equal(col, 3);
+    const char overlong[] = "\xC0\xAF";
+    assert_false(fw_text_utf8_valid(overlong, 2, &line, &col));
+    const char truncated[] = "ok\xE2\x82";
+    assert_false(fw_text_utf8_valid(truncated, 4, &line, &col));
+    assert_int_equal(col, 3);
+}
+
+static void test_edit_distance(void **state)
+{
+    (void)state;
+    assert_int_equal(fw_text_edit_distance("kharkiv", "kharkiv", 3), 0);
+    assert_int_equal(fw_text_edit_distance("kharkov", "kharkiv", 3), 1);
+    assert_int_equal(fw_text_edit_distance("harkiv", "kharkiv", 3), 1);
+    assert_int_equal(fw_text_edit_distance("lviv", "kharkiv", 2), 3);
+}
+
+static void test_dates(void **state)
+{
+    (void)state;
+    int64_t t = 0;
+    assert_int_equal(fw_date_parse_day("2022-11-13", &t), FW_OK);
+    assert_int_equal(t, 1668297600);
+    assert_int_equal(fw_date_parse_timestamp("2022-03-15 16:10:34+00:00", &t),
+                     FW_OK);
+    assert_int_equal(t, 1647360634);
+    assert_int_equal(fw_date_parse_timestamp("2022-03-15T18:10:34+02:00", &t),
+                     FW_OK);
+    assert_int_equal(t, 1647360634);
+    assert_int_equal(fw_date_parse_timestamp("2024-02-29", &t), FW_OK);
+    assert_int_equal(fw_date_parse_day("2023-02-29", &t), FW_ERANGE);
+    assert_int_equal(fw_date_parse_day("15/03/2022", &t), FW_EPARSE);
+    assert_int_equal(fw_date_parse_timestamp("2022-03-15 24:00:00", &t),
+                     FW_ERANGE);
+    char buf[21];
+    fw_date_format_day(1668297600 + 3600, buf);
+    assert_string_equal(buf, "2022-11-13");
+    fw_date_format_iso(1647360634, buf);
+    assert_string_equal(buf, "2022-03-15T16:10:34Z");
+}
+
+struct rows {
+    long lines[8];
+    char first[8][64];
+    size_t n;
+};
+
+static fw_err collect(void *ctx, long line, size_t n_fields,
+                      char *const *fields, struct fw_diag *d)
+{
+    (void)d;
+    struct rows *r = ctx;
+    if (r->n < 8) {
+        r->lines[r->n] = line;
+        snprintf(r->first[r->n], 64, "%s|%zu", fields[0], n_fields);
+        r->n++;
+    }
+    return FW_OK;
+}
+
+static void test_csv_lines_and_errors(void **state)
+{
+    (void)state;
+    struct rows r = {0};
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    const char in[] = "\xEF\xBB\xBFh1,h2\r\na,\"multi\r\nline\"\r\n\r\nb,c\r\n";
+    assert_int_equal(fw_csv_parse(in, sizeof in - 1, collect, &r, &d), FW_OK);
+    assert_int_equal(r.n, 3);
+    assert_string_equal(r.first[0], "h1|2");
+    assert_int_equal(r.lines[1], 2);
+    assert_int_equal(r.lines[2], 5);
+
+    memset(&r, 0, sizeof r);
+    const char unterminated[] = "h1,h2\na,b\nc,\"never closed\nd,e\n";
+    assert_int_equal(
+        fw_csv_parse(unterminated, sizeof unterminated - 1, collect, &r, &d),
+        FW_EPARSE);
+    assert_int_equal(d.line, 3);
+
+    const char nul[] = "h1,h2\na,b\0c\n";
+    assert_int_equal(fw_csv_parse(nul, sizeof nul - 1, collect, &r, &d),
+                     FW_EPARSE);
+    assert_int_equal(d.line, 2);
+    assert_int_equal(d.col, 4);
+
+    const char stray[] = "h1,h2\na,b\"x\"\n";
+    assert_int_equal(fw_csv_parse(stray, sizeof stray - 1, collect, &r, &d),
+                     FW_EPARSE);
+    assert_int_equal(d.line, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_keys_fold_scripts_and_accents),
+        cmocka_unit_test(test_utf8_positions),
+        cmocka_unit_test(test_edit_distance),
+        cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_csv_lines_and_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
