@@ -17,21 +17,55 @@
 #include "frontwatch/err.h"
 #include "frontwatch/record.h"
 
-/* Reads an alerts CSV. The header tells the kind: official
- * (oblast,raion,hromada,level,started_at,finished_at,source) or volunteer
- * (region,started_at,finished_at,naive). Rows whose region is not an
- * oblast of Ukraine, or that end before they start, are rejected with a
- * reason (sink->reject). Errors: FW_EPARSE (unknown header, wrong column
- * count, a time that is not a timestamp, unknown level), FW_ERANGE
- * (impossible date), each with line and column in d. */
+/* Reads an alerts CSV from buf[0..len) (borrowed; need not be
+ * NUL-terminated) and hands each alert to sink->alert.
+ *
+ * The header tells the kind, columns being found by name in any order:
+ * official (oblast,raion,hromada,level,started_at,finished_at,source;
+ * source is always "official", level from the level column, raion and
+ * hromada NULL when empty) or volunteer (region,started_at,finished_at,
+ * naive; source "volunteer", level FW_ALERT_OBLAST, is_naive from naive).
+ *
+ * A row is rejected (sink->reject with the line and a reason, reading goes
+ * on) when its region is not an oblast of Ukraine, finished_at is empty,
+ * it ends before it starts, or an official raion/hromada-level row has an
+ * empty raion/hromada column. An official row whose oblast column holds a
+ * raion and whose raion column holds an oblast is swapped back and
+ * reported through sink->repair (just before its alert). sink->progress
+ * gets (byte offset of the row, len) every 4096 rows and (len, len) at the
+ * end. sink may be NULL, as may any callback: those records are dropped.
+ *
+ * Errors (the whole file fails; d->line is the 1-based line, d->col the
+ * 1-based byte column of the bad field, 0 when the row as a whole is bad):
+ * FW_EPARSE (unknown header or empty file, a row with a field count other
+ * than the header's, a time that is not "YYYY-MM-DD HH:MM:SS+00:00"-like,
+ * an unknown level, naive neither True nor False, and the CSV errors of
+ * fw_csv_parse), FW_ERANGE (impossible date or time, e.g. 2023-02-30),
+ * FW_ELIMIT and FW_ENOMEM (from fw_csv_parse), FW_EUSAGE (buf NULL), or
+ * the error a sink callback returned, unchanged. Rows before the error
+ * have already reached the sink; a sink that must be all-or-nothing (the
+ * store's ingest, one transaction per file) discards them on error. */
 fw_err fw_alerts_read_csv(const char *buf, size_t len,
                           const struct fw_sink *sink, struct fw_diag *d);
 
 /* Reads states.json ({"states":[{stateName,stateId,districts:[{
  * districtName,districtId,communities:[{communityName,communityId}]}]}]})
- * and emits every region (oblast, raion, hromada) via sink->region.
- * Errors: FW_EPARSE (not JSON, or a required member missing or of the
- * wrong type; d says which), FW_ELIMIT (nesting deeper than 64). */
+ * from buf[0..len) (borrowed) and emits every region via sink->region,
+ * each parent before its children: oblast (id stateId, parent 0), raion
+ * (districtId, parent stateId), hromada (communityId, parent districtId).
+ * Every record carries the oblast of its state (fw_oblast_by_name on
+ * stateName; "м. Київ" is UA-30, "м. Севастополь" UA-40), NULL when the
+ * name is unknown. sink and any callback may be NULL.
+ *
+ * Errors: FW_ELIMIT (brackets nested deeper than 64, checked before
+ * parsing so that no document can exhaust the stack; line and col of the
+ * 65th bracket), FW_EPARSE (invalid UTF-8, a NUL byte, not JSON, or text
+ * after the document: line and byte col of where the parser stopped, with
+ * a hint when the document ends inside a string or with brackets open; a
+ * required member missing or of the wrong type, or an id that is not a
+ * whole number in [0, 2^31): line/col 0 and the path in d->msg, such as
+ * "states[3].districts[2].districtId: expected a number"), FW_EUSAGE (buf
+ * NULL), or the error a sink callback returned, unchanged. */
 fw_err fw_alerts_read_regions(const char *buf, size_t len,
                               const struct fw_sink *sink, struct fw_diag *d);
 

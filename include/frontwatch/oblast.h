@@ -16,7 +16,8 @@
 struct fw_oblast {
     const char *iso;        /* "UA-63" */
     const char *name_en;    /* "Kharkiv" */
-    const char *name_uk;    /* "Харківська" (adjective, as the KSE tables) */
+    const char *name_uk; /* "Харківська" (adjective, as the KSE tables;
+                            "м. Київ" for the city) */
     const char *alert_name; /* "Kharkivska oblast" (alerts CSV) */
     const char *geonames;   /* GeoNames admin1 code, "07" */
 };

@@ -106,8 +106,9 @@ struct fw_sink {
     void (*reject)(void *ctx, long line, long feature, const char *reason);
     /* Something fixed on the way in (swapped columns, invalid polygon). */
     void (*repair)(void *ctx, long line, long feature, const char *what);
-    /* Rows or features read so far; for progress bars. */
-    void (*progress)(void *ctx, size_t bytes_done, size_t bytes_total);
+    /* Progress through the input (bytes or features, as the reader
+     * counts), for progress bars. */
+    void (*progress)(void *ctx, size_t done, size_t total);
 };
 
 #endif

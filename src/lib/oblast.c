@@ -21,7 +21,7 @@ static const struct fw_oblast OBLASTS[] = {
     {"UA-23", "Zaporizhzhia", "Запорізька", "Zaporizka oblast", "26"},
     {"UA-26", "Ivano-Frankivsk", "Івано-Франківська",
      "Ivano-Frankivska oblast", "06"},
-    {"UA-30", "Kyiv City", "Київ", "Kyiv City", "12"},
+    {"UA-30", "Kyiv City", "м. Київ", "Kyiv City", "12"},
     {"UA-32", "Kyiv", "Київська", "Kyivska oblast", "13"},
     {"UA-35", "Kirovohrad", "Кіровоградська", "Kirovohradska oblast", "10"},
     {"UA-40", "Sevastopol", "Севастополь", "Sevastopol City", "20"},

@@ -1,0 +1,173 @@
+/*
+ * cli.c - helpers shared by the subcommands (see cli.h).
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "frontwatch/date.h"
+#include "frontwatch/oblast.h"
+
+const char *fw_cli_db_path(const char *opt)
+{
+    if (opt != NULL) {
+        return opt;
+    }
+    const char *env = getenv("FRONTWATCH_DB");
+    return env != NULL && env[0] != '\0' ? env : "frontwatch.db";
+}
+
+void fw_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("frontwatch: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int fw_cli_exit_code(fw_err err)
+{
+    switch (err) {
+    case FW_OK: return FW_EXIT_OK;
+    case FW_EPARSE:
+    case FW_ERANGE:
+    case FW_ELIMIT:
+    case FW_EGEOS: return FW_EXIT_DATA;
+    case FW_EUSAGE: return FW_EXIT_USAGE;
+    case FW_ENOTFOUND:
+    case FW_EAMBIGUOUS: return FW_EXIT_PLACE;
+    case FW_ENOMEM:
+    case FW_EIO:
+    case FW_ESQL:
+    case FW_EPROJ: return FW_EXIT_IO;
+    }
+    return FW_EXIT_IO;
+}
+
+int fw_cli_fail(fw_err err, const struct fw_diag *d)
+{
+    char msg[1200];
+    if (d != NULL && (d->msg[0] != '\0' || d->file[0] != '\0')) {
+        fw_diag_format(d, msg, sizeof msg);
+        if (d->msg[0] == '\0') {
+            fw_cli_error("%s%s", msg, fw_strerror(err));
+        } else {
+            fw_cli_error("%s", msg);
+        }
+    } else {
+        fw_cli_error("%s", fw_strerror(err));
+    }
+    return fw_cli_exit_code(err);
+}
+
+int fw_cli_parse_date(const char *s, int64_t *t_s)
+{
+    if (strcmp(s, "today") == 0) {
+        *t_s = fw_date_floor_day((int64_t)time(NULL));
+        return 0;
+    }
+    fw_err err = fw_date_parse_day(s, t_s);
+    if (err != FW_OK) {
+        fw_cli_error("--date '%s': %s (expected YYYY-MM-DD, e.g. "
+                     "2024-03-01, or 'today')",
+                     s, err == FW_ERANGE ? "no such day" : "not a date");
+        return FW_EXIT_USAGE;
+    }
+    return 0;
+}
+
+void fw_cli_thousands(long v, char *buf, size_t buf_len)
+{
+    char digits[32];
+    snprintf(digits, sizeof digits, "%ld", v < 0 ? -v : v);
+    size_t n = strlen(digits), o = 0;
+    char out[48];
+    if (v < 0) {
+        out[o++] = '-';
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0) {
+            out[o++] = ',';
+        }
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+    snprintf(buf, buf_len, "%s", out);
+}
+
+static void print_candidate(const struct fw_place *p)
+{
+    const struct fw_oblast *o = fw_oblast_by_iso(p->oblast_iso);
+    char pop[32] = "unknown";
+    if (p->population >= 0) {
+        fw_cli_thousands(p->population, pop, sizeof pop);
+    }
+    fprintf(stderr, "  %-24s %-16s population %-10s  %.4f N %.4f E  --id %lld\n",
+            p->name, o != NULL ? o->name_en : "?", pop, p->lat_deg,
+            p->lon_deg, (long long)p->id);
+}
+
+/* A name is taken to mean its largest place when that place is a town
+ * (10,000+) and at least 10 times larger than the next. */
+#define DOMINANT_POPULATION 10000
+#define DOMINANT_RATIO 10
+
+int fw_cli_resolve_place(fw_store *st, const char *query, int64_t id,
+                         struct fw_place *out)
+{
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    if (id > 0) {
+        fw_err err = fw_place_get(st, id, out, &d);
+        return err == FW_OK ? 0 : fw_cli_fail(err, &d);
+    }
+    struct fw_place *v = NULL;
+    size_t n = 0;
+    fw_err err = fw_place_find(st, query, &v, &n, &d);
+    if (err != FW_OK) {
+        return fw_cli_fail(err, &d);
+    }
+    int rc = 0;
+    if (n == 0) {
+        struct fw_place *sug = NULL;
+        size_t n_sug = 0;
+        fw_cli_error("no place named '%s' in the store", query);
+        if (fw_place_suggest(st, query, 8, &sug, &n_sug, &d) == FW_OK &&
+            n_sug > 0) {
+            fprintf(stderr, "Did you mean:\n");
+            for (size_t i = 0; i < n_sug; i++) {
+                print_candidate(&sug[i]);
+            }
+        }
+        free(sug);
+        rc = FW_EXIT_PLACE;
+    } else if (n == 1 ||
+               (v[0].population >= DOMINANT_POPULATION &&
+                v[0].population >= DOMINANT_RATIO * (v[1].population > 0
+                                                         ? v[1].population
+                                                         : 1))) {
+        *out = v[0];
+        if (n > 1) {
+            fprintf(stderr,
+                    "note: '%s' also names %zu smaller place%s; this is the "
+                    "largest (name others with 'NAME, OBLAST' or --id)\n",
+                    query, n - 1, n > 2 ? "s" : "");
+        }
+    } else {
+        fw_cli_error("'%s' names %zu places; say which with 'NAME, OBLAST' "
+                     "or --id:",
+                     query, n);
+        for (size_t i = 0; i < n && i < 20; i++) {
+            print_candidate(&v[i]);
+        }
+        rc = FW_EXIT_PLACE;
+    }
+    free(v);
+    return rc;
+}

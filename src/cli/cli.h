@@ -1,0 +1,64 @@
+/*
+ * cli.h - what the subcommands of the frontwatch program share: the
+ * command table entry, exit codes, and resolving a place name.
+ */
+#ifndef FRONTWATCH_CLI_H
+#define FRONTWATCH_CLI_H
+
+#include <stdint.h>
+
+#include "frontwatch/err.h"
+#include "frontwatch/place.h"
+#include "frontwatch/store.h"
+
+/* Exit codes (docs/CLI.md). */
+enum {
+    FW_EXIT_OK = 0,
+    FW_EXIT_DATA = 1,     /* bad input data; the store is unchanged */
+    FW_EXIT_USAGE = 2,    /* bad command line */
+    FW_EXIT_IO = 3,       /* file or store could not be read or written */
+    FW_EXIT_PLACE = 4     /* place not found, or ambiguous */
+};
+
+struct fw_cmd {
+    const char *name;
+    const char *usage;    /* one line: "assess PLACE [--date D] [--json]" */
+    const char *summary;  /* one line for the command list */
+    const char *help;     /* the rest of `frontwatch help NAME` */
+    int (*exec)(int argc, char **argv); /* argv[0] is the command name */
+};
+
+extern const struct fw_cmd fw_cmd_ingest;
+extern const struct fw_cmd fw_cmd_assess;
+extern const struct fw_cmd fw_cmd_places;
+
+/* The store path: --db if given, else $FRONTWATCH_DB, else frontwatch.db. */
+const char *fw_cli_db_path(const char *opt);
+
+/* Prints "frontwatch: " and the message to stderr. */
+void fw_cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Prints d (file:line: msg) as an error and returns the exit code for err. */
+int fw_cli_fail(fw_err err, const struct fw_diag *d);
+
+/* Exit code for a library error. */
+int fw_cli_exit_code(fw_err err);
+
+/* Parses --date: "YYYY-MM-DD" or "today". Returns 0 and sets *t_s (the
+ * day's midnight UTC), or prints the error and returns FW_EXIT_USAGE. */
+int fw_cli_parse_date(const char *s, int64_t *t_s);
+
+/* Finds the one place meant by query (or by id when id > 0). Prints
+ * candidates or suggestions and returns FW_EXIT_PLACE when the name is
+ * unknown or ambiguous; 0 on success. */
+int fw_cli_resolve_place(fw_store *st, const char *query, int64_t id,
+                         struct fw_place *out);
+
+/* "1,430,885" into buf. */
+void fw_cli_thousands(long v, char *buf, size_t buf_len);
+
+#endif

@@ -1,0 +1,507 @@
+/*
+ * assess.c - indicators for one place and day, and their text and JSON
+ * forms (see assess.h).
+ */
+#include "frontwatch/assess.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontwatch/date.h"
+#include "frontwatch/oblast.h"
+#include "frontwatch/text.h"
+
+#define DAY FW_DAY_S
+
+static fw_err sql_err(fw_store *st, struct fw_diag *d)
+{
+    return fw_diag_set(d, FW_ESQL, 0, 0, "%s",
+                       sqlite3_errmsg(fw_store_db(st)));
+}
+
+/* Distance at the snapshot in force at time t, or NAN. */
+static fw_err distance_at(fw_geo *g, const char *source,
+                          const struct fw_place *p, int64_t t, double *km,
+                          struct fw_diag *d)
+{
+    struct fw_snapshot_info snap;
+    struct fw_control c;
+    *km = NAN;
+    fw_err err = fw_geo_snapshot_at(g, source, t, &snap, d);
+    if (err == FW_ENOTFOUND) {
+        return FW_OK;
+    }
+    if (err != FW_OK) {
+        return err;
+    }
+    err = fw_geo_control(g, &snap, p->lat_deg, p->lon_deg, &c, d);
+    if (err == FW_ENOTFOUND) {
+        return FW_OK;
+    }
+    if (err == FW_OK) {
+        *km = c.distance_km;
+    }
+    return err;
+}
+
+static fw_err assess_source(fw_geo *g, const char *source,
+                            const struct fw_place *p, int64_t at,
+                            struct fw_source_assessment *sa,
+                            struct fw_diag *d)
+{
+    memset(sa, 0, sizeof *sa);
+    snprintf(sa->source, sizeof sa->source, "%s", source);
+    sa->distance_7d_ago_km = NAN;
+    sa->distance_28d_ago_km = NAN;
+    fw_err err = fw_geo_snapshot_at(g, source, at, &sa->snap, d);
+    if (err == FW_ENOTFOUND) {
+        return FW_OK;
+    }
+    if (err != FW_OK) {
+        return err;
+    }
+    err = fw_geo_control(g, &sa->snap, p->lat_deg, p->lon_deg, &sa->now, d);
+    if (err == FW_ENOTFOUND) {
+        return FW_OK;
+    }
+    if (err != FW_OK) {
+        return err;
+    }
+    sa->has_data = 1;
+    sa->newest_s = sa->snap.published_s;
+    sa->is_stale = at - sa->newest_s > FW_ASSESS_MAP_STALE_DAYS * DAY;
+    if ((err = distance_at(g, source, p, at - 7 * DAY,
+                           &sa->distance_7d_ago_km, d)) != FW_OK) {
+        return err;
+    }
+    return distance_at(g, source, p, at - 28 * DAY, &sa->distance_28d_ago_km,
+                       d);
+}
+
+struct interval {
+    int64_t start_s, end_s;
+};
+
+/* Seconds of [lo, hi) covered by the sorted, merged intervals iv. */
+static double covered_s(const struct interval *iv, size_t n, int64_t lo,
+                        int64_t hi)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t a = iv[i].start_s > lo ? iv[i].start_s : lo;
+        int64_t b = iv[i].end_s < hi ? iv[i].end_s : hi;
+        if (b > a) {
+            sum += (double)(b - a);
+        }
+    }
+    return sum;
+}
+
+/* Hours under alert: oblast-wide alerts of either source, plus raion-level
+ * alerts of the place's raion, merged so that overlaps count once. */
+static fw_err alert_load(fw_store *st, const struct fw_place *p, int64_t at,
+                         struct fw_alert_load *al, struct fw_diag *d)
+{
+    memset(al, 0, sizeof *al);
+    char raion_key[256] = "";
+    if (p->raion[0] != '\0') {
+        char buf[200];
+        snprintf(buf, sizeof buf, "%s район", p->raion);
+        if (fw_text_key(buf, raion_key, sizeof raion_key) != FW_OK) {
+            raion_key[0] = '\0';
+        }
+    }
+    sqlite3_stmt *s = NULL;
+    fw_err err = fw_store_prepare(
+        st,
+        "SELECT start_s, end_s, level, raion FROM alert"
+        " WHERE oblast_iso = ?1 AND level IN (1, 2) AND end_s > ?2"
+        " AND start_s < ?3 ORDER BY start_s",
+        &s, d);
+    if (err != FW_OK) {
+        return err;
+    }
+    sqlite3_bind_text(s, 1, p->oblast_iso, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, at - 120 * DAY);
+    sqlite3_bind_int64(s, 3, at);
+    struct interval *iv = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (sqlite3_column_int(s, 2) == 2) {
+            char key[256];
+            const char *r = (const char *)sqlite3_column_text(s, 3);
+            if (raion_key[0] == '\0' || r == NULL ||
+                fw_text_key(r, key, sizeof key) != FW_OK ||
+                strcmp(key, raion_key) != 0) {
+                continue;
+            }
+        }
+        int64_t a = sqlite3_column_int64(s, 0);
+        int64_t b = sqlite3_column_int64(s, 1);
+        if (n > 0 && a <= iv[n - 1].end_s) {
+            if (b > iv[n - 1].end_s) {
+                iv[n - 1].end_s = b;
+            }
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            struct interval *niv = realloc(iv, cap * sizeof *niv);
+            if (niv == NULL) {
+                err = FW_ENOMEM;
+                break;
+            }
+            iv = niv;
+        }
+        iv[n].start_s = a;
+        iv[n].end_s = b;
+        n++;
+    }
+    if (err == FW_OK && rc != SQLITE_DONE) {
+        err = sql_err(st, d);
+    }
+    sqlite3_finalize(s);
+    if (err == FW_OK) {
+        al->hours_7d = covered_s(iv, n, at - 7 * DAY, at) / 3600.0;
+        al->hours_30d = covered_s(iv, n, at - 30 * DAY, at) / 3600.0;
+        al->hours_prev90d =
+            covered_s(iv, n, at - 120 * DAY, at - 30 * DAY) / 3600.0;
+    }
+    free(iv);
+    if (err != FW_OK) {
+        return err;
+    }
+    /* Freshness: the newest alert anywhere (a quiet oblast is not stale
+     * data), and whether this oblast has any alert history at all. */
+    err = fw_store_prepare(st,
+                           "SELECT (SELECT max(start_s) FROM alert"
+                           "  WHERE start_s <= ?1),"
+                           " EXISTS(SELECT 1 FROM alert WHERE oblast_iso=?2"
+                           "  AND start_s <= ?1)",
+                           &s, d);
+    if (err != FW_OK) {
+        return err;
+    }
+    sqlite3_bind_int64(s, 1, at);
+    sqlite3_bind_text(s, 2, p->oblast_iso, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW &&
+        sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        al->newest_s = sqlite3_column_int64(s, 0);
+        al->has_data = sqlite3_column_int(s, 1);
+        al->is_stale = at - al->newest_s > FW_ASSESS_ALERT_STALE_DAYS * DAY;
+    }
+    sqlite3_finalize(s);
+    return FW_OK;
+}
+
+fw_err fw_assess(fw_store *st, fw_geo *g, const struct fw_place *place,
+                 int64_t date_s, struct fw_assessment *out,
+                 struct fw_diag *d)
+{
+    struct fw_assessment *a = calloc(1, sizeof *a);
+    if (a == NULL) {
+        return FW_ENOMEM;
+    }
+    a->place = *place;
+    a->date_s = fw_date_floor_day(date_s);
+    a->at_s = a->date_s + DAY - 1;
+    a->distance_km = NAN;
+    a->distance_change_7d_km = NAN;
+    a->distance_change_28d_km = NAN;
+    a->contested_km2_25km = NAN;
+    fw_err err = FW_OK;
+    const struct fw_source_assessment *best = NULL;
+    for (int i = 0; i < FW_GEO_N_SOURCES && err == FW_OK; i++) {
+        struct fw_source_assessment *sa = &a->sources[i];
+        err = assess_source(g, FW_GEO_SOURCES[i], place, a->at_s, sa, d);
+        if (err != FW_OK || !sa->has_data) {
+            continue;
+        }
+        /* the newest picture of the front wins: compare what the maps
+         * show (as_of), not when they were published */
+        if (best == NULL || sa->snap.as_of_s > best->snap.as_of_s) {
+            best = sa;
+        }
+        if (sa->now.contested_km2_25km >= 0) {
+            a->contested_km2_25km = sa->now.contested_km2_25km;
+        }
+    }
+    if (err == FW_OK && best != NULL) {
+        a->has_status = 1;
+        a->status = best->now.status;
+        snprintf(a->status_source, sizeof a->status_source, "%s",
+                 best->source);
+        a->distance_km = best->now.distance_km;
+        a->distance_change_7d_km = a->distance_km - best->distance_7d_ago_km;
+        a->distance_change_28d_km =
+            a->distance_km - best->distance_28d_ago_km;
+    }
+    if (err == FW_OK) {
+        err = alert_load(st, place, a->at_s, &a->alerts, d);
+    }
+    if (err == FW_OK) {
+        *out = *a;
+    }
+    free(a);
+    return err;
+}
+
+/* ---- text -------------------------------------------------------------- */
+
+static const char *oblast_label(const char *iso)
+{
+    const struct fw_oblast *o = fw_oblast_by_iso(iso);
+    return o != NULL ? o->name_en : "unknown oblast";
+}
+
+static void change_words(double change_km, const char *ago, FILE *f)
+{
+    if (isnan(change_km)) {
+        return;
+    }
+    if (change_km < -0.05) {
+        fprintf(f, ", %.1f km closer than %s", -change_km, ago);
+    } else if (change_km > 0.05) {
+        fprintf(f, ", %.1f km farther than %s", change_km, ago);
+    } else {
+        fprintf(f, ", unchanged from %s", ago);
+    }
+}
+
+static const char *status_words(enum fw_status s)
+{
+    switch (s) {
+    case FW_STATUS_FREE: return "is not occupied";
+    case FW_STATUS_CONTESTED: return "lies in a contested area";
+    case FW_STATUS_OCCUPIED: return "is occupied";
+    case FW_STATUS_OCCUPIED_PRE2022: return "has been occupied since before 2022";
+    }
+    return "has an unknown status";
+}
+
+static void day(int64_t t, char buf[11]) { fw_date_format_day(t, buf); }
+
+void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
+{
+    char date[11], b1[11], b2[11];
+    day(a->date_s, date);
+    const struct fw_place *p = &a->place;
+    fprintf(f, "%s", p->name);
+    if (p->name_local[0] != '\0' && strcmp(p->name_local, p->name) != 0) {
+        fprintf(f, " (%s)", p->name_local);
+    }
+    fprintf(f, ", %s oblast, %.4f N %.4f E", oblast_label(p->oblast_iso),
+            p->lat_deg, p->lon_deg);
+    if (p->population >= 0) {
+        fprintf(f, ", population %ld", p->population);
+    }
+    fprintf(f, "\nAssessment for %s\n\n", date);
+
+    if (!a->has_status) {
+        fprintf(f, "No front-line map in the store covers %s: the status "
+                   "of %s is unknown.\n",
+                date, p->name);
+    } else {
+        fprintf(f, "%s %s.", p->name, status_words(a->status));
+        if (a->status == FW_STATUS_FREE ||
+            a->status == FW_STATUS_CONTESTED) {
+            fprintf(f, " The nearest occupied area is %.1f km away",
+                    a->distance_km);
+            change_words(a->distance_change_28d_km, "28 days ago", f);
+            fprintf(f, ".");
+        }
+        fprintf(f, "\n");
+        for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
+            const struct fw_source_assessment *sa = &a->sources[i];
+            if (sa->has_data && sa->now.status != a->status) {
+                fprintf(f, "Sources disagree: the %s map says %s.\n",
+                        sa->source, fw_status_name(sa->now.status));
+            }
+        }
+    }
+
+    fprintf(f, "\nControl, per source (newest map at or before the date):\n");
+    for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
+        const struct fw_source_assessment *sa = &a->sources[i];
+        fprintf(f, "  %-19s ", sa->source);
+        if (!sa->has_data) {
+            fprintf(f, "no map at or before %s\n", date);
+            continue;
+        }
+        day(sa->snap.published_s, b1);
+        day(sa->snap.as_of_s, b2);
+        fprintf(f, "%-21s %7.1f km", fw_status_name(sa->now.status),
+                sa->now.distance_km);
+        double c7 = sa->now.distance_km - sa->distance_7d_ago_km;
+        double c28 = sa->now.distance_km - sa->distance_28d_ago_km;
+        if (!isnan(c7)) {
+            fprintf(f, "  7 d: %+.1f km", c7);
+        }
+        if (!isnan(c28)) {
+            fprintf(f, "  28 d: %+.1f km", c28);
+        }
+        fprintf(f, "  (map of %s", b1);
+        if (strcmp(b1, b2) != 0) {
+            fprintf(f, ", shows %s", b2);
+        }
+        fprintf(f, ")\n");
+    }
+    if (!isnan(a->contested_km2_25km)) {
+        fprintf(f, "  contested area within 25 km: %.1f km2 (DeepState)\n",
+                a->contested_km2_25km);
+    }
+
+    fprintf(f, "\nAir-raid alerts in %s oblast (oblast-wide and own raion):\n",
+            oblast_label(p->oblast_iso));
+    if (!a->alerts.has_data) {
+        fprintf(f, "  no alert data for this oblast at or before %s\n", date);
+    } else {
+        double base30 = a->alerts.hours_prev90d / 3.0;
+        fprintf(f, "  last 7 days   %6.1f h\n", a->alerts.hours_7d);
+        fprintf(f, "  last 30 days  %6.1f h   previous 90 days: %.1f h per "
+                   "30 days",
+                a->alerts.hours_30d, base30);
+        if (base30 > 0) {
+            fprintf(f, " (now %.1fx)", a->alerts.hours_30d / base30);
+        }
+        fprintf(f, "\n");
+    }
+
+    fprintf(f, "\nData age on %s:\n", date);
+    for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
+        const struct fw_source_assessment *sa = &a->sources[i];
+        if (!sa->has_data) {
+            continue;
+        }
+        day(sa->newest_s, b1);
+        fprintf(f, "  %-19s newest %s (%lld days)%s\n", sa->source, b1,
+                (long long)((a->at_s - sa->newest_s) / DAY),
+                sa->is_stale ? "  STALE" : "");
+    }
+    if (a->alerts.newest_s > 0) {
+        day(a->alerts.newest_s, b1);
+        fprintf(f, "  %-19s newest %s (%lld days)%s\n", "alerts", b1,
+                (long long)((a->at_s - a->alerts.newest_s) / DAY),
+                a->alerts.is_stale ? "  STALE" : "");
+    }
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+static void add_num_or_null(cJSON *o, const char *k, double v)
+{
+    if (isnan(v) || isinf(v)) {
+        cJSON_AddNullToObject(o, k);
+    } else {
+        cJSON_AddNumberToObject(o, k, round(v * 1000.0) / 1000.0);
+    }
+}
+
+static void add_day(cJSON *o, const char *k, int64_t t)
+{
+    char b[11];
+    fw_date_format_day(t, b);
+    cJSON_AddStringToObject(o, k, b);
+}
+
+void fw_assess_write_json(const struct fw_assessment *a, FILE *f)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *pl = cJSON_AddObjectToObject(root, "place");
+    const struct fw_place *p = &a->place;
+    cJSON_AddNumberToObject(pl, "id", (double)p->id);
+    cJSON_AddStringToObject(pl, "name", p->name);
+    if (p->name_local[0] != '\0') {
+        cJSON_AddStringToObject(pl, "name_local", p->name_local);
+    }
+    const struct fw_oblast *o = fw_oblast_by_iso(p->oblast_iso);
+    if (o != NULL) {
+        cJSON_AddStringToObject(pl, "oblast", o->name_en);
+        cJSON_AddStringToObject(pl, "oblast_iso", o->iso);
+    } else {
+        cJSON_AddNullToObject(pl, "oblast");
+        cJSON_AddNullToObject(pl, "oblast_iso");
+    }
+    cJSON_AddNumberToObject(pl, "lat", p->lat_deg);
+    cJSON_AddNumberToObject(pl, "lon", p->lon_deg);
+    if (p->population >= 0) {
+        cJSON_AddNumberToObject(pl, "population", (double)p->population);
+    } else {
+        cJSON_AddNullToObject(pl, "population");
+    }
+    add_day(root, "date", a->date_s);
+    if (a->has_status) {
+        cJSON_AddStringToObject(root, "status", fw_status_name(a->status));
+        cJSON_AddStringToObject(root, "status_source", a->status_source);
+    } else {
+        cJSON_AddNullToObject(root, "status");
+        cJSON_AddNullToObject(root, "status_source");
+    }
+    cJSON *sbs = cJSON_AddObjectToObject(root, "status_by_source");
+    for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
+        const struct fw_source_assessment *sa = &a->sources[i];
+        if (sa->has_data) {
+            cJSON_AddStringToObject(sbs, sa->source,
+                                    fw_status_name(sa->now.status));
+        } else {
+            cJSON_AddNullToObject(sbs, sa->source);
+        }
+    }
+    add_num_or_null(root, "distance_km", a->distance_km);
+    add_num_or_null(root, "distance_change_7d_km", a->distance_change_7d_km);
+    add_num_or_null(root, "distance_change_28d_km",
+                    a->distance_change_28d_km);
+    add_num_or_null(root, "contested_km2_25km", a->contested_km2_25km);
+    if (a->alerts.has_data) {
+        add_num_or_null(root, "alert_hours_7d", a->alerts.hours_7d);
+        add_num_or_null(root, "alert_hours_30d", a->alerts.hours_30d);
+        add_num_or_null(root, "alert_hours_prev90d",
+                        a->alerts.hours_prev90d);
+    } else {
+        cJSON_AddNullToObject(root, "alert_hours_7d");
+        cJSON_AddNullToObject(root, "alert_hours_30d");
+        cJSON_AddNullToObject(root, "alert_hours_prev90d");
+    }
+    cJSON *srcs = cJSON_AddArrayToObject(root, "sources");
+    for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
+        const struct fw_source_assessment *sa = &a->sources[i];
+        cJSON *s = cJSON_CreateObject();
+        cJSON_AddStringToObject(s, "name", sa->source);
+        if (sa->has_data) {
+            add_day(s, "newest", sa->newest_s);
+            add_day(s, "shows", sa->snap.as_of_s);
+            cJSON_AddStringToObject(s, "status",
+                                    fw_status_name(sa->now.status));
+            add_num_or_null(s, "distance_km", sa->now.distance_km);
+            cJSON_AddNumberToObject(s, "nearest_lat",
+                                    sa->now.nearest_lat_deg);
+            cJSON_AddNumberToObject(s, "nearest_lon",
+                                    sa->now.nearest_lon_deg);
+            add_num_or_null(s, "distance_7d_ago_km", sa->distance_7d_ago_km);
+            add_num_or_null(s, "distance_28d_ago_km",
+                            sa->distance_28d_ago_km);
+            cJSON_AddBoolToObject(s, "stale", sa->is_stale);
+        } else {
+            cJSON_AddNullToObject(s, "newest");
+        }
+        cJSON_AddItemToArray(srcs, s);
+    }
+    cJSON *al = cJSON_CreateObject();
+    cJSON_AddStringToObject(al, "name", "alerts");
+    if (a->alerts.newest_s > 0) {
+        add_day(al, "newest", a->alerts.newest_s);
+        cJSON_AddBoolToObject(al, "stale", a->alerts.is_stale);
+    } else {
+        cJSON_AddNullToObject(al, "newest");
+    }
+    cJSON_AddItemToArray(srcs, al);
+    char *txt = cJSON_PrintUnformatted(root);
+    if (txt != NULL) {
+        fprintf(f, "%s\n", txt);
+    }
+    cJSON_free(txt);
+    cJSON_Delete(root);
+}
