@@ -35,7 +35,9 @@ struct fw_source_assessment {
 };
 
 struct fw_alert_load {
-    int has_data;             /* any alert of the oblast at/before date */
+    int has_data;             /* the oblast has alerts at/before the date
+                                 and the data is not stale: only then are
+                                 the hours below meaningful */
     double hours_7d;          /* under alert in [date-7d, date) */
     double hours_30d;         /* [date-30d, date) */
     double hours_prev90d;     /* [date-120d, date-30d), the baseline */

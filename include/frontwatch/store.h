@@ -26,8 +26,8 @@ enum fw_store_mode {
 };
 
 /* Opens (and in write mode creates/migrates) the store at path. *out is
- * caller-owned, freed by fw_store_close. Errors: FW_ENOTFOUND (read mode,
- * no such file), FW_ESQL (not a frontwatch store, newer schema, SQLite
+ * caller-owned, freed by fw_store_close. Errors: FW_EIO (read mode, no
+ * such file), FW_ESQL (not a frontwatch store, newer schema, SQLite
  * error; message in d), FW_ENOMEM. */
 fw_err fw_store_open(const char *path, enum fw_store_mode mode,
                      fw_store **out, struct fw_diag *d);

@@ -190,8 +190,10 @@ static fw_err alert_load(fw_store *st, const struct fw_place *p, int64_t at,
     if (sqlite3_step(s) == SQLITE_ROW &&
         sqlite3_column_type(s, 0) != SQLITE_NULL) {
         al->newest_s = sqlite3_column_int64(s, 0);
-        al->has_data = sqlite3_column_int(s, 1);
         al->is_stale = at - al->newest_s > FW_ASSESS_ALERT_STALE_DAYS * DAY;
+        /* hours from data that ended before the window are not zero
+         * hours: they are unknown */
+        al->has_data = sqlite3_column_int(s, 1) && !al->is_stale;
     }
     sqlite3_finalize(s);
     return FW_OK;
@@ -356,8 +358,11 @@ void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
 
     fprintf(f, "\nAir-raid alerts in %s oblast (oblast-wide and own raion):\n",
             oblast_label(p->oblast_iso));
-    if (!a->alerts.has_data) {
-        fprintf(f, "  no alert data for this oblast at or before %s\n", date);
+    if (!a->alerts.has_data && a->alerts.newest_s > 0) {
+        day(a->alerts.newest_s, b1);
+        fprintf(f, "  unknown: the alert data ends on %s\n", b1);
+    } else if (!a->alerts.has_data) {
+        fprintf(f, "  unknown: no alert data for this oblast\n");
     } else {
         double base30 = a->alerts.hours_prev90d / 3.0;
         fprintf(f, "  last 7 days   %6.1f h\n", a->alerts.hours_7d);

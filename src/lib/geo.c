@@ -27,13 +27,13 @@ const char *const FW_GEO_SOURCES[FW_GEO_N_SOURCES] = {
  * borrowed pre-2022 layers. */
 #define CACHE_SLOTS 16
 
-/* NZZ scatters tiny spurious polygons over Ukraine and Russia in some
- * files (2024-08-12: Lviv 9 km from "the occupied area"). Polygons smaller
- * than this are not used from NZZ maps. */
-#define NZZ_MIN_POLYGON_KM2 FW_GEO_NZZ_MIN_KM2
-#ifndef FW_GEO_NZZ_MIN_KM2
-#define FW_GEO_NZZ_MIN_KM2 0.0
-#endif
+/* NZZ scatters tiny spurious polygons in some files (2024-08-12: 75
+ * polygons under 1 km2 along the Sumy-Kursk border, 50-149 km from the
+ * occupied area, 45 of them inside Sumy oblast). Polygons smaller than
+ * this are not used from NZZ maps; the other sub-km2 NZZ polygons are
+ * slivers on the edge of the occupied area, whose loss moves no distance
+ * by more than their own width. */
+#define NZZ_MIN_POLYGON_KM2 1.0
 
 #define CONTESTED_RADIUS_KM 25.0
 #define DEG_TO_RAD (3.14159265358979323846 / 180.0)

@@ -529,7 +529,10 @@ static fw_err run_reader(struct ingest *in, const char *path,
     case FW_SOURCE_BOUNDARIES: {
         enum fw_geojson_kind gk = FW_GEOJSON_UNKNOWN;
         fw_err err = fw_frontline_read(path, buf, len, &sink, &gk, in->d);
-        if (err != FW_OK && gk == FW_GEOJSON_UNKNOWN) {
+        /* valid JSON of no shape we know: not ours. Invalid JSON always
+         * has a line, and is an error of a file that looked like ours. */
+        if (err != FW_OK && gk == FW_GEOJSON_UNKNOWN &&
+            (in->d == NULL || in->d->line == 0)) {
             in->res->kind = FW_SOURCE_UNKNOWN;
             return FW_EUSAGE;
         }

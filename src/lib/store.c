@@ -203,7 +203,7 @@ fw_err fw_store_open(const char *path, enum fw_store_mode mode,
     fw_err err = FW_OK;
     struct stat sb;
     if (mode == FW_STORE_READ && stat(path, &sb) != 0) {
-        return fw_diag_set(d, FW_ENOTFOUND, 0, 0,
+        return fw_diag_set(d, FW_EIO, 0, 0,
                            "no store at %s (run 'frontwatch ingest' first)",
                            path);
     }

@@ -1,0 +1,1169 @@
+/*
+ * frontline.c - reads front-line maps (DeepStateMap, NZZ / liveuamap) and
+ * oblast boundaries from GeoJSON into snapshot, boundary and polygon
+ * records (see frontline.h). It sits between io.c, which hands it the
+ * whole file, and the store's ingest, which implements the sink.
+ *
+ * The document is parsed with cJSON after a bracket scan that caps nesting
+ * (cJSON recurses). Polygons are built from the coordinates here, not by
+ * GEOS's GeoJSON reader, so that every position is checked (finite, in
+ * range) and each fault names its feature. Each polygon is checked with
+ * GEOS, repaired with MakeValid when invalid, split into single polygons
+ * and written as 2D WKB with its geodesic area (PROJ's geodesic routines,
+ * WGS84). Every call owns its own GEOS context, so the reader is
+ * reentrant.
+ */
+#define GEOS_USE_ONLY_R_API
+#include "frontwatch/frontline.h"
+
+#include <cjson/cJSON.h>
+#include <geodesic.h>
+#include <geos_c.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontwatch/date.h"
+#include "frontwatch/oblast.h"
+#include "frontwatch/text.h"
+
+/* Deepest bracket nesting accepted. GeoJSON needs about 10 (a NZZ
+ * MultiPolygon: root, value, features, feature, geometry, 4 levels of
+ * coordinates); the cap keeps cJSON's recursion shallow on hostile input. */
+#define MAX_DEPTH 64
+
+/* Deepest GeometryCollection nesting followed (bounded by MAX_DEPTH too). */
+#define MAX_COLLECTION_DEPTH 8
+
+#define PROGRESS_EVERY 50
+
+/* WGS84 ellipsoid. */
+#define WGS84_A_M 6378137.0
+#define WGS84_F (1.0 / 298.257223563)
+
+struct reader {
+    const char *path;
+    const char *doc_name; /* the document's "name" member, or NULL */
+    const struct fw_sink *sink;
+    struct fw_diag *d;
+    GEOSContextHandle_t gh;
+    GEOSWKBWriter *wkb;
+    struct geod_geodesic geod;
+    long feature;       /* index of the feature being read, -1 before */
+    int first_legend;   /* DeepState: #880e4f is Transnistria */
+    size_t n_emitted;   /* polygon records sent so far */
+    char geos_msg[256]; /* last error GEOS reported */
+    double *xy;         /* scratch: one ring as x0, y0, x1, y1, ... */
+    size_t xy_cap;      /* capacity of xy in doubles */
+};
+
+/* ---- diagnostics ------------------------------------------------------ */
+
+/* Records an error in the current feature; returns err. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static fw_err
+feature_fail(struct reader *r, fw_err err, const char *fmt, ...)
+{
+    if (r->d == NULL) {
+        return err;
+    }
+    char msg[sizeof r->d->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    r->d->feature = r->feature;
+    return fw_diag_set(r->d, err, 0, 0, "%s", msg);
+}
+
+static fw_err geos_fail(struct reader *r, const char *what)
+{
+    return feature_fail(r, FW_EGEOS, "%s failed: %s", what,
+                        r->geos_msg[0] ? r->geos_msg : "no message");
+}
+
+/* A sink callback stopped the read: its error is returned unchanged, the
+ * diagnostic only gains the feature index (and a message if it has none). */
+static fw_err sink_stopped(struct reader *r, fw_err err)
+{
+    if (r->d != NULL) {
+        r->d->feature = r->feature;
+        if (r->d->msg[0] == '\0') {
+            snprintf(r->d->msg, sizeof r->d->msg, "sink stopped the read: %s",
+                     fw_strerror(err));
+        }
+    }
+    return err;
+}
+
+static void reject(struct reader *r, const char *reason)
+{
+    if (r->sink->reject != NULL) {
+        r->sink->reject(r->sink->ctx, 0, r->feature, reason);
+    }
+}
+
+static void repair(struct reader *r, const char *what)
+{
+    if (r->sink->repair != NULL) {
+        r->sink->repair(r->sink->ctx, 0, r->feature, what);
+    }
+}
+
+static void on_geos_error(const char *message, void *userdata)
+{
+    struct reader *r = userdata;
+    snprintf(r->geos_msg, sizeof r->geos_msg, "%s", message);
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+/* What the bracket scan learnt about the end of the input. */
+struct json_end {
+    int is_open;       /* ends inside a string, array or object, or empty */
+    size_t last_token; /* offset where the last token (or open string)
+                        * began */
+};
+
+static int is_json_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Scans brackets outside strings: FW_ELIMIT at the first one nested deeper
+ * than MAX_DEPTH. */
+static fw_err scan_nesting(const char *buf, size_t len, struct json_end *end,
+                           struct fw_diag *d)
+{
+    int depth = 0;
+    int in_string = 0;
+    int escaped = 0;
+    int seen_value = 0;
+    size_t last_token = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = buf[i];
+        if (in_string) {
+            if (escaped) {
+                escaped = 0;
+            } else if (c == '\\') {
+                escaped = 1;
+            } else if (c == '"') {
+                in_string = 0;
+            }
+            continue;
+        }
+        if (is_json_space(c)) {
+            continue;
+        }
+        seen_value = 1;
+        if (i == 0 || is_json_space(buf[i - 1]) ||
+            strchr("[]{},:\"", buf[i - 1]) != NULL ||
+            strchr("[]{},:\"", c) != NULL) {
+            last_token = i;
+        }
+        if (c == '"') {
+            in_string = 1;
+        } else if (c == '[' || c == '{') {
+            if (++depth > MAX_DEPTH) {
+                long line, col;
+                fw_text_position(buf, i, &line, &col);
+                return fw_diag_set(d, FW_ELIMIT, line, col,
+                                   "JSON nested deeper than %d levels",
+                                   MAX_DEPTH);
+            }
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    end->is_open = in_string || depth > 0 || !seen_value;
+    end->last_token = last_token;
+    return FW_OK;
+}
+
+static fw_err parse_json(const char *buf, size_t len, cJSON **out,
+                         struct fw_diag *d)
+{
+    struct json_end jend = {0};
+    fw_err err = scan_nesting(buf, len, &jend, d);
+    if (err != FW_OK) {
+        return err;
+    }
+    /* return_parse_end gives the same offset as cJSON_GetErrorPtr without
+     * cJSON's global (not thread-safe) error state. */
+    const char *end = NULL;
+    long line, col;
+    /* Trailing data is checked here: cJSON's require_null_terminated
+     * wants a NUL inside buffer_length, which a plain buffer lacks. */
+    cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+    if (root != NULL) {
+        size_t i = end != NULL && end >= buf ? (size_t)(end - buf) : len;
+        while (i < len && is_json_space(buf[i])) {
+            i++;
+        }
+        if (i < len) {
+            cJSON_Delete(root);
+            fw_text_position(buf, i, &line, &col);
+            return fw_diag_set(d, FW_EPARSE, line, col,
+                               "unexpected data after the JSON document");
+        }
+        *out = root;
+        return FW_OK;
+    }
+    size_t off = end != NULL && end >= buf ? (size_t)(end - buf) : 0;
+    /* Truncated: the input ends open and cJSON failed in its last token
+     * (inside a cut string, on a cut number or literal) or at the end,
+     * which cJSON reports as the last byte. */
+    if (jend.is_open && (off >= jend.last_token || off + 1 >= len)) {
+        fw_text_position(buf, len, &line, &col);
+        return fw_diag_set(d, FW_EPARSE, line, col,
+                           "unexpected end of input (truncated file?)");
+    }
+    if (off > len) {
+        off = len;
+    }
+    fw_text_position(buf, off, &line, &col);
+    char near[24];
+    size_t n = 0;
+    for (size_t i = off; i < len && n < sizeof near - 1; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (c == '\n' || c == '\r') {
+            break;
+        }
+        near[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+    }
+    near[n] = '\0';
+    return fw_diag_set(d, FW_EPARSE, line, col, "invalid JSON at \"%s\"", near);
+}
+
+/* The string value of obj[key], NULL when absent or not a string. */
+static const char *get_string(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const cJSON *get_object(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsObject(v) ? v : NULL;
+}
+
+static int is_polygonal_type(const char *type)
+{
+    return type != NULL &&
+           (strcmp(type, "Polygon") == 0 || strcmp(type, "MultiPolygon") == 0);
+}
+
+/* ---- kinds ------------------------------------------------------------ */
+
+/* Decides the shape of the document from its content; *features_out gets
+ * the features array. */
+static enum fw_geojson_kind detect_kind(const cJSON *root,
+                                        const cJSON **features_out)
+{
+    if (!cJSON_IsObject(root)) {
+        return FW_GEOJSON_UNKNOWN;
+    }
+    const cJSON *value = get_object(root, "value");
+    const char *type = get_string(root, "type");
+    if (value != NULL && type == NULL) {
+        const char *vtype = get_string(value, "type");
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(value, "features");
+        if (vtype != NULL && strcmp(vtype, "FeatureCollection") == 0 &&
+            cJSON_IsArray(f)) {
+            *features_out = f;
+            return FW_GEOJSON_NZZ;
+        }
+        return FW_GEOJSON_UNKNOWN;
+    }
+    const cJSON *features = cJSON_GetObjectItemCaseSensitive(root, "features");
+    if (type == NULL || strcmp(type, "FeatureCollection") != 0 ||
+        !cJSON_IsArray(features)) {
+        return FW_GEOJSON_UNKNOWN;
+    }
+    *features_out = features;
+    int has_oblast = 0, has_fill = 0, n = 0, all_bare_polygons = 1;
+    const cJSON *f;
+    cJSON_ArrayForEach (f, features) {
+        n++;
+        const cJSON *props = get_object(f, "properties");
+        const cJSON *geom = get_object(f, "geometry");
+        const char *iso = get_string(props, "shapeISO");
+        if (get_string(props, "ADMIN_1") != NULL ||
+            (iso != NULL && strncmp(iso, "UA-", 3) == 0)) {
+            has_oblast = 1;
+        }
+        if (get_string(props, "fill") != NULL) {
+            has_fill = 1;
+        }
+        /* The occupied union has bare features: a raion or any other
+         * polygon layer with properties must not pass for it. */
+        if (cJSON_GetArraySize(props) != 0 ||
+            !is_polygonal_type(get_string(geom, "type"))) {
+            all_bare_polygons = 0;
+        }
+    }
+    if (has_oblast) {
+        return FW_GEOJSON_BOUNDARIES;
+    }
+    if (has_fill) {
+        return FW_GEOJSON_DEEPSTATE_FULL;
+    }
+    if (n > 0 && all_bare_polygons) {
+        return FW_GEOJSON_DEEPSTATE_OCCUPIED;
+    }
+    return FW_GEOJSON_UNKNOWN;
+}
+
+/* ---- geometry --------------------------------------------------------- */
+
+static fw_err reserve_xy(struct reader *r, size_t n_doubles)
+{
+    if (n_doubles <= r->xy_cap) {
+        return FW_OK;
+    }
+    size_t cap = r->xy_cap ? r->xy_cap : 1024;
+    while (cap < n_doubles) {
+        if (cap > ((size_t)-1) / 2 / sizeof(double)) {
+            return FW_ENOMEM;
+        }
+        cap *= 2;
+    }
+    double *p = realloc(r->xy, cap * sizeof(double));
+    if (p == NULL) {
+        return FW_ENOMEM;
+    }
+    r->xy = p;
+    r->xy_cap = cap;
+    return FW_OK;
+}
+
+/* Builds one linear ring from GeoJSON positions, closing it if needed. */
+static fw_err read_ring(struct reader *r, const cJSON *ring, int ring_i,
+                        GEOSGeometry **out)
+{
+    if (!cJSON_IsArray(ring)) {
+        return feature_fail(r, FW_EPARSE, "ring %d is not an array", ring_i);
+    }
+    int n = cJSON_GetArraySize(ring);
+    if (n < 4) {
+        return feature_fail(r, FW_EPARSE,
+                            "ring %d has %d positions, a ring needs at "
+                            "least 4",
+                            ring_i, n);
+    }
+    fw_err err = reserve_xy(r, 2 * ((size_t)n + 1));
+    if (err != FW_OK) {
+        return err;
+    }
+    size_t k = 0;
+    int pos_i = 0;
+    const cJSON *pos;
+    cJSON_ArrayForEach (pos, ring) {
+        const cJSON *x = cJSON_IsArray(pos) ? pos->child : NULL;
+        const cJSON *y = x != NULL ? x->next : NULL;
+        if (y == NULL) {
+            return feature_fail(r, FW_EPARSE,
+                                "ring %d position %d is not an array of at "
+                                "least 2 numbers",
+                                ring_i, pos_i);
+        }
+        if (!cJSON_IsNumber(x) || !cJSON_IsNumber(y)) {
+            return feature_fail(r, FW_EPARSE,
+                                "ring %d position %d: coordinate is not a "
+                                "number",
+                                ring_i, pos_i);
+        }
+        double lon = x->valuedouble, lat = y->valuedouble;
+        if (!isfinite(lon) || !isfinite(lat)) {
+            return feature_fail(r, FW_ERANGE,
+                                "ring %d position %d: coordinate is not "
+                                "finite",
+                                ring_i, pos_i);
+        }
+        if (lon < -180.0 || lon > 180.0) {
+            return feature_fail(r, FW_ERANGE,
+                                "ring %d position %d: longitude %.10g "
+                                "outside [-180, 180]",
+                                ring_i, pos_i, lon);
+        }
+        if (lat < -90.0 || lat > 90.0) {
+            return feature_fail(r, FW_ERANGE,
+                                "ring %d position %d: latitude %.10g outside "
+                                "[-90, 90]",
+                                ring_i, pos_i, lat);
+        }
+        /* A third value (z = 0 in DeepState) is dropped. */
+        r->xy[k++] = lon;
+        r->xy[k++] = lat;
+        pos_i++;
+    }
+    if (r->xy[0] != r->xy[k - 2] || r->xy[1] != r->xy[k - 1]) {
+        r->xy[k] = r->xy[0];
+        r->xy[k + 1] = r->xy[1];
+        k += 2;
+        char what[64];
+        snprintf(what, sizeof what, "ring not closed (ring %d)", ring_i);
+        repair(r, what);
+    }
+    GEOSCoordSequence *seq =
+        GEOSCoordSeq_copyFromBuffer_r(r->gh, r->xy, k / 2, 0, 0);
+    if (seq == NULL) {
+        return geos_fail(r, "GEOSCoordSeq_copyFromBuffer");
+    }
+    /* Takes seq; cannot throw: the ring is closed with >= 4 points. */
+    GEOSGeometry *g = GEOSGeom_createLinearRing_r(r->gh, seq);
+    if (g == NULL) {
+        return geos_fail(r, "GEOSGeom_createLinearRing");
+    }
+    *out = g;
+    return FW_OK;
+}
+
+/* Builds a polygon from GeoJSON Polygon coordinates; *out is NULL for an
+ * empty polygon ("coordinates": []). */
+static fw_err build_polygon(struct reader *r, const cJSON *rings,
+                            GEOSGeometry **out)
+{
+    fw_err err = FW_OK;
+    GEOSGeometry **ring_geoms = NULL;
+    int n = 0;
+    if (!cJSON_IsArray(rings)) {
+        return feature_fail(r, FW_EPARSE,
+                            "polygon coordinates are not an array");
+    }
+    int n_rings = cJSON_GetArraySize(rings);
+    *out = NULL;
+    if (n_rings == 0) {
+        return FW_OK;
+    }
+    ring_geoms = calloc((size_t)n_rings, sizeof *ring_geoms);
+    if (ring_geoms == NULL) {
+        return FW_ENOMEM;
+    }
+    const cJSON *ring;
+    cJSON_ArrayForEach (ring, rings) {
+        err = read_ring(r, ring, n, &ring_geoms[n]);
+        if (err != FW_OK) {
+            goto out;
+        }
+        n++;
+    }
+    /* Takes every ring, not the array. */
+    GEOSGeometry *poly = GEOSGeom_createPolygon_r(
+        r->gh, ring_geoms[0], ring_geoms + 1, (unsigned)(n - 1));
+    if (poly == NULL) {
+        err = geos_fail(r, "GEOSGeom_createPolygon");
+        goto out;
+    }
+    n = 0;
+    *out = poly;
+out:
+    for (int i = 0; i < n; i++) {
+        GEOSGeom_destroy_r(r->gh, ring_geoms[i]);
+    }
+    free(ring_geoms);
+    return err;
+}
+
+/* Geodesic area of a ring in m2 (unsigned); widens the bbox with it. */
+static fw_err ring_area_m2(struct reader *r, const GEOSGeometry *ring,
+                           double bbox[4], double *area_m2)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(r->gh, ring);
+    unsigned int n = 0;
+    if (seq == NULL || !GEOSCoordSeq_getSize_r(r->gh, seq, &n)) {
+        return geos_fail(r, "GEOSGeom_getCoordSeq");
+    }
+    fw_err err = reserve_xy(r, 2 * (size_t)n);
+    if (err != FW_OK) {
+        return err;
+    }
+    if (!GEOSCoordSeq_copyToBuffer_r(r->gh, seq, r->xy, 0, 0)) {
+        return geos_fail(r, "GEOSCoordSeq_copyToBuffer");
+    }
+    struct geod_polygon p;
+    geod_polygon_init(&p, 0);
+    /* The last point repeats the first; geod_polygon closes by itself. */
+    for (unsigned int i = 0; i + 1 < n; i++) {
+        double lon = r->xy[2 * i], lat = r->xy[2 * i + 1];
+        geod_polygon_addpoint(&r->geod, &p, lat, lon);
+        if (bbox != NULL) {
+            bbox[0] = fmin(bbox[0], lon);
+            bbox[1] = fmin(bbox[1], lat);
+            bbox[2] = fmax(bbox[2], lon);
+            bbox[3] = fmax(bbox[3], lat);
+        }
+    }
+    double area = 0.0, perimeter = 0.0;
+    geod_polygon_compute(&r->geod, &p, 0, 1, &area, &perimeter);
+    *area_m2 = fabs(area);
+    return FW_OK;
+}
+
+/* Sends one valid, non-empty Polygon to the sink. */
+static fw_err emit_polygon(struct reader *r, const GEOSGeometry *poly,
+                           enum fw_control_class cls)
+{
+    fw_err err = FW_OK;
+    unsigned char *wkb = NULL;
+    struct fw_polygon_rec rec = {.cls = cls};
+    double bbox[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    double area_m2 = 0.0;
+
+    const GEOSGeometry *shell = GEOSGetExteriorRing_r(r->gh, poly);
+    if (shell == NULL) {
+        err = geos_fail(r, "GEOSGetExteriorRing");
+        goto out;
+    }
+    err = ring_area_m2(r, shell, bbox, &area_m2);
+    if (err != FW_OK) {
+        goto out;
+    }
+    int n_holes = GEOSGetNumInteriorRings_r(r->gh, poly);
+    if (n_holes < 0) {
+        err = geos_fail(r, "GEOSGetNumInteriorRings");
+        goto out;
+    }
+    for (int i = 0; i < n_holes; i++) {
+        double hole_m2 = 0.0;
+        const GEOSGeometry *hole = GEOSGetInteriorRingN_r(r->gh, poly, i);
+        if (hole == NULL) {
+            err = geos_fail(r, "GEOSGetInteriorRingN");
+            goto out;
+        }
+        err = ring_area_m2(r, hole, NULL, &hole_m2);
+        if (err != FW_OK) {
+            goto out;
+        }
+        area_m2 -= hole_m2;
+    }
+    size_t wkb_len = 0;
+    wkb = GEOSWKBWriter_write_r(r->gh, r->wkb, poly, &wkb_len);
+    if (wkb == NULL) {
+        err = geos_fail(r, "GEOSWKBWriter_write");
+        goto out;
+    }
+    rec.wkb = wkb;
+    rec.wkb_len = wkb_len;
+    rec.min_lon = bbox[0];
+    rec.min_lat = bbox[1];
+    rec.max_lon = bbox[2];
+    rec.max_lat = bbox[3];
+    rec.area_km2 = area_m2 / 1e6;
+    r->n_emitted++;
+    if (r->sink->polygon != NULL) {
+        err = r->sink->polygon(r->sink->ctx, &rec);
+        if (err != FW_OK) {
+            err = sink_stopped(r, err);
+        }
+    }
+out:
+    GEOSFree_r(r->gh, wkb);
+    return err;
+}
+
+/* Emits every non-empty Polygon inside g (a Polygon, MultiPolygon or a
+ * collection from MakeValid); lines and points are dropped. */
+static fw_err emit_polygonal(struct reader *r, const GEOSGeometry *g,
+                             enum fw_control_class cls)
+{
+    int type = GEOSGeomTypeId_r(r->gh, g);
+    if (type == GEOS_POLYGON) {
+        if (GEOSisEmpty_r(r->gh, g) == 1) {
+            return FW_OK;
+        }
+        return emit_polygon(r, g, cls);
+    }
+    if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        int n = GEOSGetNumGeometries_r(r->gh, g);
+        for (int i = 0; i < n; i++) {
+            const GEOSGeometry *part = GEOSGetGeometryN_r(r->gh, g, i);
+            if (part == NULL) {
+                return geos_fail(r, "GEOSGetGeometryN");
+            }
+            fw_err err = emit_polygonal(r, part, cls);
+            if (err != FW_OK) {
+                return err;
+            }
+        }
+    }
+    return FW_OK;
+}
+
+/* Reads GeoJSON Polygon coordinates, repairs them if invalid and emits the
+ * resulting polygons. */
+static fw_err read_polygon(struct reader *r, const cJSON *rings,
+                           enum fw_control_class cls)
+{
+    GEOSGeometry *poly = NULL;
+    GEOSGeometry *fixed = NULL;
+    char *reason = NULL;
+    fw_err err = build_polygon(r, rings, &poly);
+    if (err != FW_OK) {
+        goto out;
+    }
+    if (poly == NULL) {
+        reject(r, "empty polygon");
+        goto out;
+    }
+    char valid = GEOSisValid_r(r->gh, poly);
+    if (valid == 2) {
+        err = geos_fail(r, "GEOSisValid");
+        goto out;
+    }
+    if (valid == 1) {
+        err = emit_polygon(r, poly, cls);
+        goto out;
+    }
+    reason = GEOSisValidReason_r(r->gh, poly);
+    fixed = GEOSMakeValid_r(r->gh, poly);
+    if (fixed == NULL) {
+        err = geos_fail(r, "GEOSMakeValid");
+        goto out;
+    }
+    size_t before = r->n_emitted;
+    err = emit_polygonal(r, fixed, cls);
+    if (err != FW_OK) {
+        goto out;
+    }
+    /* Reported after the polygons, once it is known whether any are left:
+     * a ring collapsed to a line repairs to nothing and is a reject. */
+    char what[300];
+    snprintf(what, sizeof what, "invalid polygon %s: %s",
+             r->n_emitted == before ? "is empty after repair" : "repaired",
+             reason != NULL ? reason : "no reason given");
+    if (r->n_emitted == before) {
+        reject(r, what);
+    } else {
+        repair(r, what);
+    }
+out:
+    GEOSFree_r(r->gh, reason);
+    GEOSGeom_destroy_r(r->gh, fixed);
+    GEOSGeom_destroy_r(r->gh, poly);
+    return err;
+}
+
+/* Reads a GeoJSON geometry and emits its polygons. Points and lines are
+ * skipped: DeepState marks units and arrows with them. */
+static fw_err read_geometry(struct reader *r, const cJSON *geom,
+                            enum fw_control_class cls, int depth)
+{
+    const char *type = get_string(geom, "type");
+    if (type == NULL) {
+        return feature_fail(r, FW_EPARSE, "geometry has no \"type\"");
+    }
+    if (strcmp(type, "Polygon") == 0) {
+        return read_polygon(
+            r, cJSON_GetObjectItemCaseSensitive(geom, "coordinates"), cls);
+    }
+    if (strcmp(type, "MultiPolygon") == 0) {
+        const cJSON *polys =
+            cJSON_GetObjectItemCaseSensitive(geom, "coordinates");
+        if (!cJSON_IsArray(polys)) {
+            return feature_fail(r, FW_EPARSE,
+                                "MultiPolygon coordinates are not an array");
+        }
+        if (cJSON_GetArraySize(polys) == 0) {
+            reject(r, "empty MultiPolygon");
+            return FW_OK;
+        }
+        const cJSON *p;
+        cJSON_ArrayForEach (p, polys) {
+            fw_err err = read_polygon(r, p, cls);
+            if (err != FW_OK) {
+                return err;
+            }
+        }
+        return FW_OK;
+    }
+    if (strcmp(type, "GeometryCollection") == 0) {
+        if (depth >= MAX_COLLECTION_DEPTH) {
+            return feature_fail(r, FW_ELIMIT,
+                                "GeometryCollections nested deeper than %d",
+                                MAX_COLLECTION_DEPTH);
+        }
+        const cJSON *members =
+            cJSON_GetObjectItemCaseSensitive(geom, "geometries");
+        if (!cJSON_IsArray(members)) {
+            return feature_fail(r, FW_EPARSE,
+                                "GeometryCollection has no \"geometries\" "
+                                "array");
+        }
+        const cJSON *m;
+        cJSON_ArrayForEach (m, members) {
+            fw_err err = read_geometry(r, m, cls, depth + 1);
+            if (err != FW_OK) {
+                return err;
+            }
+        }
+        return FW_OK;
+    }
+    if (strcmp(type, "Point") == 0 || strcmp(type, "MultiPoint") == 0 ||
+        strcmp(type, "LineString") == 0 ||
+        strcmp(type, "MultiLineString") == 0) {
+        return FW_OK;
+    }
+    return feature_fail(r, FW_EPARSE, "unknown geometry type \"%.40s\"", type);
+}
+
+/* Reads the geometry of feature f; a feature without one is rejected. */
+static fw_err read_feature_geometry(struct reader *r, const cJSON *f,
+                                    enum fw_control_class cls)
+{
+    const cJSON *geom = cJSON_GetObjectItemCaseSensitive(f, "geometry");
+    if (cJSON_IsNull(geom) || geom == NULL) {
+        reject(r, "feature has no geometry");
+        return FW_OK;
+    }
+    if (!cJSON_IsObject(geom)) {
+        return feature_fail(r, FW_EPARSE, "geometry is not an object");
+    }
+    return read_geometry(r, geom, cls, 0);
+}
+
+/* ---- the four shapes -------------------------------------------------- */
+
+static fw_err emit_snapshot(struct reader *r, const char *source,
+                            int64_t published_s, int64_t as_of_s)
+{
+    struct fw_snapshot_rec s = {
+        .source = source, .published_s = published_s, .as_of_s = as_of_s};
+    if (r->sink->snapshot == NULL) {
+        return FW_OK;
+    }
+    fw_err err = r->sink->snapshot(r->sink->ctx, &s);
+    return err == FW_OK ? FW_OK : sink_stopped(r, err);
+}
+
+/* The publication time from the file name or, for a renamed file, from
+ * the document's "name" (the DeepState union files carry
+ * "deepstatemap_data_YYYYMMDD" there). */
+static fw_err published_from_name(struct reader *r, int64_t *t_unix_s)
+{
+    if (fw_frontline_date_from_name(r->path, t_unix_s) == FW_OK) {
+        return FW_OK;
+    }
+    if (r->doc_name != NULL && strchr(r->doc_name, '/') == NULL &&
+        fw_frontline_date_from_name(r->doc_name, t_unix_s) == FW_OK) {
+        return FW_OK;
+    }
+    return fw_diag_set(r->d, FW_EPARSE, 0, 0,
+                       "file name holds no publication date "
+                       "(YYYYMMDDTHHMMSSZ, YYYYMMDD or YYYY-MM-DD)");
+}
+
+/* Calls fn on every feature, keeping r->feature and the progress bar. */
+static fw_err for_each_feature(struct reader *r, const cJSON *features,
+                               fw_err (*fn)(struct reader *, const cJSON *))
+{
+    size_t total = (size_t)cJSON_GetArraySize(features), done = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach (f, features) {
+        r->feature = (long)done;
+        if (!cJSON_IsObject(f)) {
+            return feature_fail(r, FW_EPARSE, "feature is not an object");
+        }
+        fw_err err = fn(r, f);
+        if (err != FW_OK) {
+            return err;
+        }
+        done++;
+        if (r->sink->progress != NULL &&
+            (done % PROGRESS_EVERY == 0 || done == total)) {
+            r->sink->progress(r->sink->ctx, done, total);
+        }
+    }
+    r->feature = -1;
+    return FW_OK;
+}
+
+/* DeepState fill colours (lowercase). */
+static const struct {
+    const char *fill;
+    enum fw_control_class cls; /* 0: other countries, skipped */
+} FILLS[] = {
+    {"#a52714", FW_CLASS_OCCUPIED},
+    {"#880e4f", FW_CLASS_OCCUPIED_PRE2022},
+    {"#000000", FW_CLASS_OCCUPIED_PRE2022},
+    {"#bcaaa4", FW_CLASS_CONTESTED},
+    {"#bdbdbd", FW_CLASS_CONTESTED},
+    /* 2022-08-20 only: two polygons named "Під питанням /// Contested" */
+    {"#757575", FW_CLASS_CONTESTED},
+    {"#0f9d58", FW_CLASS_LIBERATED},
+    {"#0288d1", FW_CLASS_LIBERATED},
+    {"#01579b", FW_CLASS_LIBERATED},
+    {"#ff5252", 0},
+};
+
+/* 1 when fill is "#rrggbb" equal to want (lowercase), in any case. */
+static int fill_is(const char *fill, const char *want)
+{
+    if (fill == NULL || strlen(fill) != 7) {
+        return 0;
+    }
+    for (size_t i = 0; i < 7; i++) {
+        char c = fill[i];
+        c = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+        if (c != want[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* 1 and *cls when fill is a known colour, else 0. */
+static int fill_class(const char *fill, enum fw_control_class *cls)
+{
+    for (size_t i = 0; i < sizeof FILLS / sizeof FILLS[0]; i++) {
+        if (fill_is(fill, FILLS[i].fill)) {
+            *cls = FILLS[i].cls;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The first maps (2022-04-03 .. 2022-05-22 in the history) had another
+ * legend: Crimea and ORDLO in #000000, Transnistria in #880e4f, and no
+ * #ff5252 at all. Such a file is recognised by that combination. */
+static int has_first_legend(const cJSON *features)
+{
+    int has_black = 0, has_other = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach (f, features) {
+        const char *fill = get_string(get_object(f, "properties"), "fill");
+        has_black |= fill_is(fill, "#000000");
+        has_other |= fill_is(fill, "#ff5252");
+    }
+    return has_black && !has_other;
+}
+
+static int is_marker_type(const char *type)
+{
+    return type != NULL &&
+           (strcmp(type, "Point") == 0 || strcmp(type, "MultiPoint") == 0 ||
+            strcmp(type, "LineString") == 0 ||
+            strcmp(type, "MultiLineString") == 0);
+}
+
+static fw_err deepstate_full_feature(struct reader *r, const cJSON *f)
+{
+    const cJSON *props = get_object(f, "properties");
+    const char *gtype = get_string(get_object(f, "geometry"), "type");
+    const char *fill = get_string(props, "fill");
+    enum fw_control_class cls = 0;
+    if (is_marker_type(gtype)) {
+        return FW_OK; /* unit markers, arrows, airfields: not areas */
+    }
+    if (fill == NULL) {
+        reject(r, "polygon without a fill colour");
+        return FW_OK;
+    }
+    if (!fill_class(fill, &cls)) {
+        char why[80];
+        snprintf(why, sizeof why, "unknown fill colour %.40s", fill);
+        reject(r, why);
+        return FW_OK;
+    }
+    if (cls == 0 || (r->first_legend && fill_is(fill, "#880e4f"))) {
+        return FW_OK; /* other countries */
+    }
+    return read_feature_geometry(r, f, cls);
+}
+
+static fw_err read_deepstate_full(struct reader *r, const cJSON *features)
+{
+    int64_t t = 0;
+    fw_err err = published_from_name(r, &t);
+    if (err == FW_OK) {
+        err = emit_snapshot(r, "deepstate", t, t);
+    }
+    if (err != FW_OK) {
+        return err;
+    }
+    r->first_legend = has_first_legend(features);
+    return for_each_feature(r, features, deepstate_full_feature);
+}
+
+static fw_err occupied_feature(struct reader *r, const cJSON *f)
+{
+    return read_feature_geometry(r, f, FW_CLASS_OCCUPIED);
+}
+
+static fw_err read_deepstate_occupied(struct reader *r, const cJSON *features)
+{
+    int64_t t = 0;
+    fw_err err = published_from_name(r, &t);
+    if (err == FW_OK) {
+        err = emit_snapshot(r, "deepstate_occupied", t, t);
+    }
+    if (err != FW_OK) {
+        return err;
+    }
+    return for_each_feature(r, features, occupied_feature);
+}
+
+/* "losses" features (ground lost since the previous map) are not part of
+ * the occupied area and are skipped without a reject: they are data, not
+ * faults. */
+static fw_err nzz_feature(struct reader *r, const cJSON *f)
+{
+    const char *type = get_string(get_object(f, "properties"), "type");
+    if (type == NULL) {
+        reject(r, "NZZ feature without \"type\"");
+    } else if (strcmp(type, "nochange") == 0 || strcmp(type, "gains") == 0) {
+        return read_feature_geometry(r, f, FW_CLASS_OCCUPIED);
+    } else if (strcmp(type, "losses") != 0) {
+        char why[80];
+        snprintf(why, sizeof why, "unknown NZZ feature type \"%.40s\"", type);
+        reject(r, why);
+    }
+    return FW_OK;
+}
+
+/* NZZ: the snapshot's as_of is the newest feature date, so the dates are
+ * read in a first pass, before the snapshot record. */
+static fw_err read_nzz(struct reader *r, const cJSON *features)
+{
+    int64_t published = 0, as_of = INT64_MIN;
+    fw_err err = published_from_name(r, &published);
+    if (err != FW_OK) {
+        return err;
+    }
+    long i = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach (f, features) {
+        r->feature = i++;
+        const char *date = get_string(get_object(f, "properties"), "date");
+        int64_t t = 0;
+        if (date == NULL || fw_date_parse_day(date, &t) != FW_OK) {
+            return feature_fail(r, FW_EPARSE,
+                                "feature has no valid \"date\" "
+                                "(YYYY-MM-DD)");
+        }
+        as_of = t > as_of ? t : as_of;
+    }
+    r->feature = -1;
+    if (i == 0) {
+        return fw_diag_set(r->d, FW_EPARSE, 0, 0,
+                           "NZZ map without features: no date");
+    }
+    err = emit_snapshot(r, "nzz", published, as_of);
+    if (err != FW_OK) {
+        return err;
+    }
+    return for_each_feature(r, features, nzz_feature);
+}
+
+/* The oblast a Minregion ADMIN_1 name stands for. The two cities and
+ * Crimea are not "... область", so they are matched here first. */
+static const struct fw_oblast *oblast_by_admin1(const char *name)
+{
+    static const struct {
+        const char *key;
+        const char *iso;
+    } SPECIAL[] = {
+        {"m kyiv", "UA-30"},
+        {"misto kyiv", "UA-30"},
+        {"m sevastopol", "UA-40"},
+        {"misto sevastopol", "UA-40"},
+        {"avtonomna respublika krym", "UA-43"},
+    };
+    char key[128];
+    if (fw_text_key(name, key, sizeof key) != FW_OK) {
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof SPECIAL / sizeof SPECIAL[0]; i++) {
+        if (strcmp(key, SPECIAL[i].key) == 0) {
+            return fw_oblast_by_iso(SPECIAL[i].iso);
+        }
+    }
+    return fw_oblast_by_name(name);
+}
+
+/* A feature naming no known oblast (or none at all) is rejected with its
+ * polygons. */
+static fw_err boundary_feature(struct reader *r, const cJSON *f)
+{
+    const cJSON *props = get_object(f, "properties");
+    const char *iso = get_string(props, "shapeISO");
+    const char *admin1 = get_string(props, "ADMIN_1");
+    const char *name = admin1;
+    const struct fw_oblast *ob = NULL;
+    if (iso != NULL) {
+        ob = fw_oblast_by_iso(iso);
+        name = get_string(props, "shapeName");
+    } else if (admin1 != NULL) {
+        ob = oblast_by_admin1(admin1);
+    }
+    if (ob == NULL) {
+        char why[120];
+        snprintf(why, sizeof why, "no oblast named by \"%.80s\"",
+                 iso      ? iso
+                 : admin1 ? admin1
+                          : "(no shapeISO or ADMIN_1)");
+        reject(r, why);
+        return FW_OK;
+    }
+    if (name == NULL) {
+        name = ob->name_en;
+    }
+    long line, col;
+    if (!fw_text_utf8_valid(name, strlen(name), &line, &col)) {
+        return feature_fail(r, FW_EPARSE, "oblast name is not UTF-8");
+    }
+    struct fw_boundary_rec b = {.oblast_iso = ob->iso, .name = name};
+    if (r->sink->boundary != NULL) {
+        fw_err err = r->sink->boundary(r->sink->ctx, &b);
+        if (err != FW_OK) {
+            return sink_stopped(r, err);
+        }
+    }
+    return read_feature_geometry(r, f, 0);
+}
+
+/* ---- public ----------------------------------------------------------- */
+
+/* Matches n digits at s. */
+static int all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+fw_err fw_frontline_date_from_name(const char *path, int64_t *t_unix_s)
+{
+    const char *base = strrchr(path, '/');
+    base = base != NULL ? base + 1 : path;
+    size_t len = strlen(base);
+    for (size_t i = 0; i < len; i++) {
+        /* A date starts a run of digits: the unix time in
+         * "..._1649005166" is not a YYYYMMDD. */
+        if (!is_digit(base[i]) || (i > 0 && is_digit(base[i - 1]))) {
+            continue;
+        }
+        const char *s = base + i;
+        size_t left = len - i;
+        char iso[32];
+        int64_t t = 0;
+        if (left >= 16 && all_digits(s, 8) && s[8] == 'T' &&
+            all_digits(s + 9, 6) && s[15] == 'Z') {
+            snprintf(iso, sizeof iso, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", s,
+                     s + 4, s + 6, s + 9, s + 11, s + 13);
+            if (fw_date_parse_timestamp(iso, &t) == FW_OK) {
+                *t_unix_s = t;
+                return FW_OK;
+            }
+        } else if (left >= 8 && all_digits(s, 8) &&
+                   (left == 8 || !is_digit(s[8]))) {
+            snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", s, s + 4, s + 6);
+            if (fw_date_parse_day(iso, &t) == FW_OK) {
+                *t_unix_s = t;
+                return FW_OK;
+            }
+        } else if (left >= 10 && all_digits(s, 4) && s[4] == '-' &&
+                   all_digits(s + 5, 2) && s[7] == '-' &&
+                   all_digits(s + 8, 2) && (left == 10 || !is_digit(s[10]))) {
+            snprintf(iso, sizeof iso, "%.10s", s);
+            if (fw_date_parse_day(iso, &t) == FW_OK) {
+                *t_unix_s = t;
+                return FW_OK;
+            }
+        }
+    }
+    return FW_EPARSE;
+}
+
+fw_err fw_frontline_read(const char *path, const char *buf, size_t len,
+                         const struct fw_sink *sink,
+                         enum fw_geojson_kind *kind_out, struct fw_diag *d)
+{
+    fw_err err = FW_OK;
+    cJSON *root = NULL;
+    struct reader r = {
+        .path = path != NULL ? path : "", .sink = sink, .d = d, .feature = -1};
+    if (d != NULL) {
+        fw_diag_reset(d);
+        snprintf(d->file, sizeof d->file, "%s", r.path);
+    }
+    if (sink == NULL || (buf == NULL && len > 0)) {
+        return fw_diag_set(d, FW_EUSAGE, 0, 0, "no sink or no buffer");
+    }
+    if (buf == NULL) {
+        buf = "";
+    }
+    err = parse_json(buf, len, &root, d);
+    if (err != FW_OK) {
+        goto out;
+    }
+    const cJSON *features = NULL;
+    enum fw_geojson_kind kind = detect_kind(root, &features);
+    r.doc_name = get_string(root, "name");
+    /* Set before the features are read, so that a caller can tell a bad
+     * feature in a known shape from a document of no known shape. */
+    if (kind_out != NULL) {
+        *kind_out = kind;
+    }
+    if (kind == FW_GEOJSON_UNKNOWN) {
+        err = fw_diag_set(d, FW_EPARSE, 0, 0,
+                          "not a recognised front-line or boundary GeoJSON");
+        goto out;
+    }
+    r.gh = GEOS_init_r();
+    if (r.gh == NULL) {
+        err = FW_ENOMEM;
+        goto out;
+    }
+    GEOSContext_setErrorMessageHandler_r(r.gh, on_geos_error, &r);
+    r.wkb = GEOSWKBWriter_create_r(r.gh);
+    if (r.wkb == NULL) {
+        err = fw_diag_set(d, FW_EGEOS, 0, 0, "cannot create a WKB writer");
+        goto out;
+    }
+    GEOSWKBWriter_setOutputDimension_r(r.gh, r.wkb, 2);
+    GEOSWKBWriter_setByteOrder_r(r.gh, r.wkb, GEOS_WKB_NDR);
+    GEOSWKBWriter_setFlavor_r(r.gh, r.wkb, GEOS_WKB_ISO);
+    geod_init(&r.geod, WGS84_A_M, WGS84_F);
+
+    switch (kind) {
+    case FW_GEOJSON_DEEPSTATE_FULL:
+        err = read_deepstate_full(&r, features);
+        break;
+    case FW_GEOJSON_DEEPSTATE_OCCUPIED:
+        err = read_deepstate_occupied(&r, features);
+        break;
+    case FW_GEOJSON_NZZ:
+        err = read_nzz(&r, features);
+        break;
+    case FW_GEOJSON_BOUNDARIES:
+        err = for_each_feature(&r, features, boundary_feature);
+        break;
+    case FW_GEOJSON_UNKNOWN:
+        break;
+    }
+out:
+    if (r.gh != NULL) {
+        if (r.wkb != NULL) {
+            GEOSWKBWriter_destroy_r(r.gh, r.wkb);
+        }
+        GEOS_finish_r(r.gh);
+    }
+    free(r.xy);
+    cJSON_Delete(root);
+    return err;
+}

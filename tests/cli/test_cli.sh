@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# CLI tests: the program run as a user runs it, on the bundled sample.
+# One check per line: the command, then what its output or exit code must
+# show. $FW is the frontwatch binary (set by CTest).
+set -u
+FW=${FW:-build/frontwatch}
+SAMPLE=${FW_SAMPLE_DATA:-data/sample}
+BAD=${FW_TEST_DATA:-tests/data}/bad
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export FRONTWATCH_DB=$tmp/t.db
+pass=0
+fail=0
+
+# check NAME WANT_RC PATTERN -- COMMAND...: runs COMMAND, wants exit code
+# WANT_RC and PATTERN (grep -E) somewhere in stdout+stderr.
+check() {
+    local name=$1 want_rc=$2 pattern=$3
+    shift 4
+    local out rc
+    out=$("$@" 2>&1)
+    rc=$?
+    if [ "$rc" -eq "$want_rc" ] && grep -qE -- "$pattern" <<<"$out"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        printf 'FAIL %s: exit %s (want %s), pattern /%s/\n--- output:\n%s\n---\n' \
+            "$name" "$rc" "$want_rc" "$pattern" "$out"
+    fi
+}
+
+check help 0 'Usage: frontwatch COMMAND' -- "$FW" --help
+check help-assess 0 'Examples:' -- "$FW" help assess
+check help-ingest 0 'one transaction' -- "$FW" ingest --help
+check no-command 2 'Usage' -- "$FW"
+check unknown-command 2 "unknown command 'asess'" -- "$FW" asess Kharkiv
+check no-store 3 'no store at' -- "$FW" assess Kharkiv --db "$tmp/none.db"
+
+check ingest 0 '10 files ingested, 0 already present' -- "$FW" ingest "$SAMPLE"
+check ingest-again 0 '0 files ingested, 10 already present' -- "$FW" ingest "$SAMPLE"
+check ingest-same-says 0 'already ingested \(sha256' -- "$FW" ingest "$SAMPLE/alerts/states.json.gz"
+
+check assess-words 0 '^Kharkiv is not occupied\. The nearest occupied area is 32\.7 km away' \
+    -- "$FW" assess Kharkiv --date 2025-08-25
+check assess-cyrillic 0 '^Kharkiv \(Харків\), Kharkiv oblast' -- "$FW" assess Харків --date 2025-08-25
+check assess-stale 0 'alerts +newest 2023-12-31 \(603 days\)  STALE' -- "$FW" assess Kharkiv --date 2025-08-25
+check assess-json 0 '^\{"place":\{"id":[0-9]+,"name":"Kharkiv",.*"oblast":"Kharkiv".*"population":1433886\},"date":"2025-08-25","status":"free"' \
+    -- "$FW" assess Kharkiv --date 2025-08-25 --json
+check assess-json-keys 0 '"status_by_source":\{.*"distance_km":32\.7[0-9]*,"distance_change_7d_km":0,"distance_change_28d_km":0,.*"alert_hours_7d":null,"alert_hours_30d":null,.*"sources":\[' \
+    -- "$FW" assess Kharkiv --date 2025-08-25 --json
+check assess-occupied 0 '^Donetsk has been occupied since before 2022\.|^Donetsk is occupied\.' \
+    -- "$FW" assess Donetsk --date 2025-08-25
+check assess-alert-hours 0 'last 30 days +[0-9]+\.[0-9] h' -- "$FW" assess Kharkiv --date 2023-06-01
+check assess-no-alerts 0 'unknown: the alert data ends on 2023-12-31' -- "$FW" assess Kharkiv --date 2025-08-25
+check ambiguous 4 "'Mykolaivka' names [0-9]+ places" -- "$FW" assess Mykolaivka
+check ambiguous-oblast 0 '^Avdiivka .*Donetsk oblast' -- "$FW" assess 'Avdiivka, Donetsk' --date 2025-08-25
+check unknown-place 4 'Did you mean:' -- "$FW" assess Kharkif
+check suggestion 4 'Kharkiv +Kharkiv +population 1,433,886' -- "$FW" assess Kharkif
+check bad-date 2 "--date '2024-02-30': no such day" -- "$FW" assess Kharkiv --date 2024-02-30
+check bad-date-format 2 'expected YYYY-MM-DD' -- "$FW" assess Kharkiv --date 01.03.2024
+check places 0 'places within 30 km of Kharkiv on 2025-08-25' -- "$FW" places --near Kharkiv --km 30 --date 2025-08-25
+check places-json 0 '^\[\{"id":[0-9]+,"name":"Kharkiv"' -- "$FW" places --near Kharkiv --km 30 --date 2025-08-25 --json
+check places-bad-km 2 "--km" -- "$FW" places --near Kharkiv --km -3
+
+check bad-quote 1 'alerts_unterminated_quote\.csv:3: unterminated quoted field' \
+    -- "$FW" ingest "$BAD/alerts_unterminated_quote.csv"
+check bad-date-in-file 1 'alerts_unknown_date_format\.csv:3:18: started_at' \
+    -- "$FW" ingest "$BAD/alerts_unknown_date_format.csv"
+check bad-coordinate 1 'out_of_range\.geojson: feature 0: .*237\.5' \
+    -- "$FW" ingest "$BAD/deepstatemap_data_20240708_out_of_range.geojson"
+check unchanged 0 '0 files ingested, 10 already present' -- "$FW" ingest "$SAMPLE"
+check not-a-source 1 'not a source frontwatch reads' -- "$FW" ingest "$BAD/README.md"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

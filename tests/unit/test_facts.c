@@ -1,0 +1,464 @@
+/*
+ * test_facts.c - known facts of the war, read from the real data in
+ * ../shared/data through the whole pipeline (ingest -> store -> geo ->
+ * assess), and distances checked against an independent computation.
+ *
+ * Skipped, with the reason printed, when ../shared/data is absent.
+ */
+#include "fwtest.h"
+
+#include <dirent.h>
+#include <geodesic.h>
+#include <geos_c.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frontwatch/assess.h"
+#include "frontwatch/date.h"
+#include "frontwatch/geo.h"
+#include "frontwatch/ingest.h"
+#include "frontwatch/place.h"
+#include "frontwatch/store.h"
+
+static char g_dir[64];
+static char g_db[128];
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Ingests every file of dir (not recursive), in name order. */
+static void ingest_dir(fw_store *st, const char *dir)
+{
+    DIR *dp = opendir(dir);
+    assert_non_null(dp);
+    char *names[1024];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL && n < 1024) {
+        if (e->d_name[0] != '.') {
+            names[n] = malloc(strlen(dir) + strlen(e->d_name) + 2);
+            sprintf(names[n], "%s/%s", dir, e->d_name);
+            n++;
+        }
+    }
+    closedir(dp);
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        enum fw_source_kind kind;
+        struct fw_diag d;
+        fw_diag_reset(&d);
+        assert_int_equal(fw_ingest_sniff(names[i], &kind, &d), FW_OK);
+        if (kind != FW_SOURCE_UNKNOWN) {
+            fw_err err = fw_ingest_file(st, names[i], NULL, NULL, NULL, &d);
+            if (err != FW_OK && err != FW_EUSAGE) {
+                fprintf(stderr, "%s: %s\n", names[i], d.msg);
+            }
+            assert_true(err == FW_OK || err == FW_EUSAGE);
+        }
+        free(names[i]);
+    }
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (fwt_shared("frontline") == NULL) {
+        return 0;
+    }
+    snprintf(g_dir, sizeof g_dir, "/tmp/fwfacts.XXXXXX");
+    if (mkdtemp(g_dir) == NULL) {
+        return -1;
+    }
+    snprintf(g_db, sizeof g_db, "%s/facts.db", g_dir);
+    fw_store *st = NULL;
+    struct fw_diag d;
+    if (fw_store_open(g_db, FW_STORE_WRITE, &st, &d) != FW_OK) {
+        return -1;
+    }
+    static const char *dirs[] = {
+        "gazetteer", "alerts", "frontline/deepstate_full_layers_2022-2025",
+        "frontline/nzz_liveuamap_occupied_2022-2026",
+        "frontline/deepstate_occupied_2024-2026"};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s", fwt_shared(dirs[i]));
+        ingest_dir(st, path);
+    }
+    int rc = fw_ingest_derive(st, &d) == FW_OK ? 0 : -1;
+    fw_store_close(st);
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (g_db[0] != '\0') {
+        char p[160];
+        unlink(g_db);
+        snprintf(p, sizeof p, "%s-wal", g_db);
+        unlink(p);
+        snprintf(p, sizeof p, "%s-shm", g_db);
+        unlink(p);
+        rmdir(g_dir);
+    }
+    return 0;
+}
+
+struct ctx {
+    fw_store *st;
+    fw_geo *g;
+};
+
+static int open_ctx(struct ctx *c)
+{
+    if (fwt_shared_or_skip("frontline") == NULL) {
+        return 0;
+    }
+    struct fw_diag d;
+    assert_int_equal(fw_store_open(g_db, FW_STORE_READ, &c->st, &d), FW_OK);
+    assert_int_equal(fw_geo_new(c->st, &c->g, &d), FW_OK);
+    return 1;
+}
+
+static void close_ctx(struct ctx *c)
+{
+    fw_geo_free(c->g);
+    fw_store_close(c->st);
+}
+
+static struct fw_place place(struct ctx *c, const char *query)
+{
+    struct fw_place *v = NULL;
+    size_t n = 0;
+    struct fw_diag d;
+    assert_int_equal(fw_place_find(c->st, query, &v, &n, &d), FW_OK);
+    assert_true(n >= 1);
+    struct fw_place p = v[0];
+    free(v);
+    return p;
+}
+
+static struct fw_assessment assess(struct ctx *c, const char *query,
+                                   const char *day)
+{
+    struct fw_place p = place(c, query);
+    int64_t t;
+    assert_int_equal(fw_date_parse_day(day, &t), FW_OK);
+    struct fw_assessment a;
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    assert_int_equal(fw_assess(c->st, c->g, &p, t, &a, &d), FW_OK);
+    assert_true(a.has_status);
+    return a;
+}
+
+/* status of source i ("deepstate" 0, "nzz" 2) */
+static enum fw_status by_source(const struct fw_assessment *a, int i)
+{
+    assert_true(a->sources[i].has_data);
+    return a->sources[i].now.status;
+}
+
+#define DS 0
+#define NZZ 2
+
+static void test_kherson(void **state)
+{
+    (void)state;
+    struct ctx c;
+    if (!open_ctx(&c)) {
+        return;
+    }
+    struct fw_assessment a = assess(&c, "Kherson", "2022-11-01");
+    assert_int_equal(a.status, FW_STATUS_OCCUPIED);
+    assert_int_equal(by_source(&a, DS), FW_STATUS_OCCUPIED);
+    assert_int_equal(by_source(&a, NZZ), FW_STATUS_OCCUPIED);
+    a = assess(&c, "Kherson", "2022-11-20");
+    assert_int_equal(a.status, FW_STATUS_FREE);
+    assert_int_equal(by_source(&a, DS), FW_STATUS_FREE);
+    assert_int_equal(by_source(&a, NZZ), FW_STATUS_FREE);
+    /* liberated on the 2022-11-13 DeepState map */
+    a = assess(&c, "Kherson", "2022-11-12");
+    assert_int_equal(by_source(&a, DS), FW_STATUS_OCCUPIED);
+    a = assess(&c, "Kherson", "2022-11-14");
+    assert_int_equal(by_source(&a, DS), FW_STATUS_FREE);
+    close_ctx(&c);
+}
+
+static void test_kupiansk_izium(void **state)
+{
+    (void)state;
+    struct ctx c;
+    if (!open_ctx(&c)) {
+        return;
+    }
+    const char *towns[] = {"Kupiansk", "Izium"};
+    for (int i = 0; i < 2; i++) {
+        struct fw_assessment a = assess(&c, towns[i], "2022-08-15");
+        assert_int_equal(a.status, FW_STATUS_OCCUPIED);
+        assert_int_equal(by_source(&a, DS), FW_STATUS_OCCUPIED);
+        assert_int_equal(by_source(&a, NZZ), FW_STATUS_OCCUPIED);
+        a = assess(&c, towns[i], "2022-09-13");
+        assert_int_equal(a.status, FW_STATUS_FREE);
+        assert_int_equal(by_source(&a, DS), FW_STATUS_FREE);
+        assert_int_equal(by_source(&a, NZZ), FW_STATUS_FREE);
+    }
+    close_ctx(&c);
+}
+
+static void test_bakhmut_avdiivka(void **state)
+{
+    (void)state;
+    struct ctx c;
+    if (!open_ctx(&c)) {
+        return;
+    }
+    struct fw_assessment a = assess(&c, "Bakhmut", "2023-03-01");
+    assert_int_not_equal(by_source(&a, DS), FW_STATUS_OCCUPIED);
+    a = assess(&c, "Bakhmut", "2023-04-16");
+    assert_int_equal(a.status, FW_STATUS_OCCUPIED);
+    assert_int_equal(by_source(&a, DS), FW_STATUS_OCCUPIED);
+    a = assess(&c, "Avdiivka, Donetsk", "2024-02-10");
+    assert_int_equal(a.status, FW_STATUS_FREE);
+    a = assess(&c, "Avdiivka, Donetsk", "2024-02-27");
+    assert_int_equal(a.status, FW_STATUS_OCCUPIED);
+    assert_int_equal(by_source(&a, DS), FW_STATUS_OCCUPIED);
+    assert_int_equal(by_source(&a, NZZ), FW_STATUS_OCCUPIED);
+    close_ctx(&c);
+}
+
+/* Kharkiv is free on every map of every source; Donetsk city and
+ * Simferopol are occupied since before 2022 on every map (NZZ borrows that
+ * layer from DeepState, see geo.h). */
+static void test_every_snapshot(void **state)
+{
+    (void)state;
+    struct ctx c;
+    if (!open_ctx(&c)) {
+        return;
+    }
+    struct fw_place kharkiv = place(&c, "Kharkiv");
+    struct fw_place donetsk = place(&c, "Donetsk");
+    sqlite3_stmt *s = NULL;
+    struct fw_diag d;
+    assert_int_equal(
+        fw_store_prepare(c.st,
+                         "SELECT id, source, published_s, as_of_s FROM "
+                         "snapshot WHERE suspect IS NULL",
+                         &s, &d),
+        FW_OK);
+    int n = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        struct fw_snapshot_info snap = {0};
+        snap.id = sqlite3_column_int64(s, 0);
+        snprintf(snap.source, sizeof snap.source, "%s",
+                 (const char *)sqlite3_column_text(s, 1));
+        snap.published_s = sqlite3_column_int64(s, 2);
+        struct fw_control k, dn;
+        assert_int_equal(fw_geo_control(c.g, &snap, kharkiv.lat_deg,
+                                        kharkiv.lon_deg, &k, &d),
+                         FW_OK);
+        assert_int_equal(k.status, FW_STATUS_FREE);
+        /* the front reached ~11 km from the city in March 2022 */
+        assert_true(k.distance_km > 5.0);
+        assert_int_equal(fw_geo_control(c.g, &snap, donetsk.lat_deg,
+                                        donetsk.lon_deg, &dn, &d),
+                         FW_OK);
+        if (snap.published_s >= 1649000000) { /* DeepState from 2022-04 */
+            assert_true(dn.status == FW_STATUS_OCCUPIED_PRE2022 ||
+                        dn.status == FW_STATUS_OCCUPIED);
+        }
+        n++;
+    }
+    sqlite3_finalize(s);
+    assert_true(n > 400);
+    close_ctx(&c);
+}
+
+/* Independent distance: the minimum geodesic distance from the place to
+ * points spaced at most 100 m along every edge of the occupied polygons,
+ * edges followed as geodesics; no projection, no GEOS nearest point. */
+static double brute_force_km(struct ctx *c, int64_t snapshot_id, double lat,
+                             double lon)
+{
+    struct geod_geodesic geod;
+    geod_init(&geod, 6378137.0, 1 / 298.257223563);
+    GEOSContextHandle_t h = GEOS_init_r();
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+    sqlite3_stmt *s = NULL;
+    struct fw_diag d;
+    assert_int_equal(fw_store_prepare(c->st,
+                                      "SELECT wkb FROM polygon WHERE "
+                                      "snapshot_id=?1 AND cls IN (1,2)",
+                                      &s, &d),
+                     FW_OK);
+    sqlite3_bind_int64(s, 1, snapshot_id);
+    double best = INFINITY;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        GEOSGeometry *gm = GEOSWKBReader_read_r(
+            h, rd, sqlite3_column_blob(s, 0),
+            (size_t)sqlite3_column_bytes(s, 0));
+        assert_non_null(gm);
+        int n_rings = GEOSGetNumInteriorRings_r(h, gm) + 1;
+        for (int r = 0; r < n_rings; r++) {
+            const GEOSGeometry *ring =
+                r == 0 ? GEOSGetExteriorRing_r(h, gm)
+                       : GEOSGetInteriorRingN_r(h, gm, r - 1);
+            const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, ring);
+            unsigned int n = 0;
+            GEOSCoordSeq_getSize_r(h, cs, &n);
+            double px = 0, py = 0;
+            for (unsigned int i = 0; i < n; i++) {
+                double x, y;
+                GEOSCoordSeq_getXY_r(h, cs, i, &x, &y);
+                if (i > 0) {
+                    struct geod_geodesicline line;
+                    geod_inverseline(&line, &geod, py, px, y, x, 0);
+                    int steps = (int)ceil(line.s13 / 100.0);
+                    for (int k = 0; k <= steps; k++) {
+                        double la, lo, dist;
+                        geod_position(&line, line.s13 * k / steps, &la, &lo,
+                                      NULL);
+                        geod_inverse(&geod, lat, lon, la, lo, &dist, NULL,
+                                     NULL);
+                        if (dist < best) {
+                            best = dist;
+                        }
+                    }
+                }
+                px = x;
+                py = y;
+            }
+        }
+        GEOSGeom_destroy_r(h, gm);
+    }
+    sqlite3_finalize(s);
+    GEOSWKBReader_destroy_r(h, rd);
+    GEOS_finish_r(h);
+    return best / 1000.0;
+}
+
+static void test_distance_independent(void **state)
+{
+    (void)state;
+    struct ctx c;
+    if (!open_ctx(&c)) {
+        return;
+    }
+    static const struct {
+        const char *place;
+        const char *day;
+        const char *source;
+    } cases[] = {
+        {"Kharkiv", "2024-03-01", "deepstate"},
+        {"Kharkiv", "2024-06-01", "deepstate"},
+        {"Zaporizhzhia", "2023-06-01", "deepstate"},
+        {"Kramatorsk", "2024-06-01", "nzz"},
+        {"Sumy", "2025-08-25", "deepstate_occupied"},
+        {"Kherson", "2023-02-01", "nzz"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fw_place p = place(&c, cases[i].place);
+        int64_t t;
+        struct fw_diag d;
+        struct fw_snapshot_info snap;
+        struct fw_control ctl;
+        assert_int_equal(fw_date_parse_day(cases[i].day, &t), FW_OK);
+        assert_int_equal(fw_geo_snapshot_at(c.g, cases[i].source,
+                                            t + FW_DAY_S - 1, &snap, &d),
+                         FW_OK);
+        assert_int_equal(
+            fw_geo_control(c.g, &snap, p.lat_deg, p.lon_deg, &ctl, &d),
+            FW_OK);
+        assert_int_equal(ctl.status, FW_STATUS_FREE);
+        double want = strcmp(cases[i].source, "deepstate") == 0
+                          ? brute_force_km(&c, snap.id, p.lat_deg, p.lon_deg)
+                          : NAN;
+        if (isnan(want)) {
+            /* the NZZ and union maps borrow DeepState's pre-2022 layer;
+             * the brute force sees only the snapshot's own polygons, so
+             * frontwatch may only be nearer */
+            want = brute_force_km(&c, snap.id, p.lat_deg, p.lon_deg);
+            assert_true(ctl.distance_km <= want * 1.005);
+        }
+        printf("  %s %s %s: %.3f km, brute force %.3f km\n", cases[i].place,
+               cases[i].day, cases[i].source, ctl.distance_km, want);
+        if (strcmp(cases[i].source, "deepstate") == 0 ||
+            ctl.distance_km > 1) {
+            assert_true(fabs(ctl.distance_km - want) <= 0.005 * want);
+        }
+    }
+    close_ctx(&c);
+}
+
+/* Expected hours from an independent Python computation over the raw
+ * CSVs (run in ../shared/data/alerts): union of the official oblast-level
+ * alerts of Kharkivska oblast (line 18's swapped columns put back),
+ * its Kharkivskyi raion alerts, and the volunteer oblast alerts; windows
+ * end at 2023-06-01 23:59:59 UTC:
+ *   27.846666 h (7 d), 118.309722 h (30 d), 315.736667 h (90 d before) */
+static void test_alert_hours_independent(void **state)
+{
+    (void)state;
+    struct ctx c;
+    if (!open_ctx(&c)) {
+        return;
+    }
+    struct fw_assessment a = assess(&c, "Kharkiv", "2023-06-01");
+    assert_true(a.alerts.has_data);
+    assert_true(fabs(a.alerts.hours_7d - 27.846667) < 1e-4);
+    assert_true(fabs(a.alerts.hours_30d - 118.309722) < 1e-4);
+    assert_true(fabs(a.alerts.hours_prev90d - 315.736667) < 1e-4);
+    /* the alert data ends 2023-12-31: later hours are unknown, not 0 */
+    a = assess(&c, "Kharkiv", "2024-06-01");
+    assert_false(a.alerts.has_data);
+    assert_true(a.alerts.is_stale);
+    close_ctx(&c);
+}
+
+static void test_glitch_snapshot_is_suspect(void **state)
+{
+    (void)state;
+    struct ctx c;
+    if (!open_ctx(&c)) {
+        return;
+    }
+    sqlite3_stmt *s = NULL;
+    struct fw_diag d;
+    assert_int_equal(
+        fw_store_prepare(c.st,
+                         "SELECT date(published_s,'unixepoch') FROM snapshot "
+                         "WHERE suspect IS NOT NULL ORDER BY published_s",
+                         &s, &d),
+        FW_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(s, 0),
+                        "2023-12-11");
+    assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+    sqlite3_finalize(s);
+    close_ctx(&c);
+}
+
+int main(void)
+{
+    if (fwt_shared("frontline") == NULL) {
+        printf("SKIP: the real data (../shared/data, or $FW_SHARED_DATA) is "
+               "absent; these tests need it\n");
+        return 77; /* CTest: skipped */
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kherson),
+        cmocka_unit_test(test_kupiansk_izium),
+        cmocka_unit_test(test_bakhmut_avdiivka),
+        cmocka_unit_test(test_every_snapshot),
+        cmocka_unit_test(test_distance_independent),
+        cmocka_unit_test(test_alert_hours_independent),
+        cmocka_unit_test(test_glitch_snapshot_is_suspect),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

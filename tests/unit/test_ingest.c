@@ -1,0 +1,229 @@
+/*
+ * test_ingest.c - ingest on the bundled sample: counts, idempotence, the
+ * KSE/GeoNames merge, and broken files that must fail with their exact
+ * position while leaving the store unchanged.
+ */
+#include "fwtest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "frontwatch/ingest.h"
+#include "frontwatch/place.h"
+#include "frontwatch/store.h"
+
+static char g_dir[64];
+static char g_db[128];
+
+static void rm_store(void)
+{
+    char p[160];
+    unlink(g_db);
+    snprintf(p, sizeof p, "%s-wal", g_db);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", g_db);
+    unlink(p);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(g_dir, sizeof g_dir, "/tmp/fwingest.XXXXXX");
+    if (mkdtemp(g_dir) == NULL) {
+        return -1;
+    }
+    snprintf(g_db, sizeof g_db, "%s/t.db", g_dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    rm_store();
+    char p[160];
+    snprintf(p, sizeof p, "%s/truncated.geojson", g_dir);
+    unlink(p);
+    rmdir(g_dir);
+    return 0;
+}
+
+static const char *SAMPLE[] = {
+    "gazetteer/geonames_cities500_UA.txt.gz",
+    "gazetteer/kse_hromada_centers_deoccupation.csv.gz",
+    "alerts/official_data_en.csv.gz",
+    "alerts/volunteer_data_en.csv.gz",
+    "alerts/states.json.gz",
+    "frontline/deepstatemap_data_20250728.geojson.gz",
+    "frontline/deepstatemap_data_20250825.geojson.gz",
+};
+
+/* A fingerprint of everything in the store. */
+static void counts(fw_store *st, char *buf, size_t len)
+{
+    sqlite3_stmt *s = NULL;
+    struct fw_diag d;
+    assert_int_equal(
+        fw_store_prepare(
+            st,
+            "SELECT (SELECT count(*) FROM place), (SELECT count(*) FROM"
+            " place_name), (SELECT count(*) FROM alert), (SELECT count(*)"
+            " FROM region), (SELECT count(*) FROM snapshot), (SELECT"
+            " count(*) FROM polygon), (SELECT count(*) FROM polygon_rtree),"
+            " (SELECT count(*) FROM ingest_log), (SELECT count(*) FROM"
+            " ingest_issue), (SELECT count(*) FROM boundary)",
+            &s, &d),
+        FW_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    size_t o = 0;
+    for (int i = 0; i < 10; i++) {
+        o += (size_t)snprintf(buf + o, len - o, "%lld ",
+                              sqlite3_column_int64(s, i));
+    }
+    sqlite3_finalize(s);
+}
+
+static fw_store *sample_store(void)
+{
+    rm_store();
+    fw_store *st = NULL;
+    struct fw_diag d;
+    assert_int_equal(fw_store_open(g_db, FW_STORE_WRITE, &st, &d), FW_OK);
+    for (size_t i = 0; i < sizeof SAMPLE / sizeof SAMPLE[0]; i++) {
+        struct fw_ingest_result r;
+        fw_err err = fw_ingest_file(st, fwt_sample(SAMPLE[i]), NULL, NULL,
+                                    &r, &d);
+        if (err != FW_OK) {
+            fprintf(stderr, "%s: %s\n", SAMPLE[i], d.msg);
+        }
+        assert_int_equal(err, FW_OK);
+        assert_false(r.is_duplicate);
+    }
+    assert_int_equal(fw_ingest_derive(st, &d), FW_OK);
+    return st;
+}
+
+static void test_sample_counts_and_idempotence(void **state)
+{
+    (void)state;
+    fw_store *st = sample_store();
+    char before[256], after[256];
+    counts(st, before, sizeof before);
+    /* 2851 GeoNames + 1469 KSE places; 34855 official + 34288 volunteer
+     * alerts; 25 + 122 + 1458 regions (states.json); 2 snapshots */
+    assert_int_equal(strncmp(before, "4320 ", 5), 0);
+    assert_non_null(strstr(before, " 69143 1605 2 "));
+
+    struct fw_diag d;
+    for (size_t i = 0; i < sizeof SAMPLE / sizeof SAMPLE[0]; i++) {
+        struct fw_ingest_result r;
+        assert_int_equal(
+            fw_ingest_file(st, fwt_sample(SAMPLE[i]), NULL, NULL, &r, &d),
+            FW_OK);
+        assert_true(r.is_duplicate);
+    }
+    assert_int_equal(fw_ingest_derive(st, &d), FW_OK);
+    counts(st, after, sizeof after);
+    assert_string_equal(before, after);
+    fw_store_close(st);
+}
+
+static void test_kse_centre_merged_into_geonames(void **state)
+{
+    (void)state;
+    fw_store *st = sample_store();
+    struct fw_place *v = NULL;
+    size_t n = 0;
+    struct fw_diag d;
+    /* found by its Ukrainian (KSE) name, reported as the GeoNames place */
+    assert_int_equal(fw_place_find(st, "Харків", &v, &n, &d), FW_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].source, "geonames");
+    assert_string_equal(v[0].name, "Kharkiv");
+    assert_string_equal(v[0].name_local, "Харків");
+    assert_string_equal(v[0].oblast_iso, "UA-63");
+    assert_string_equal(v[0].raion, "Харківський");
+    free(v);
+    /* accents, case and apostrophes do not matter */
+    assert_int_equal(fw_place_find(st, "KHAR'KIV", &v, &n, &d), FW_OK);
+    assert_int_equal(n, 1);
+    free(v);
+    /* two Avdiivkas; the oblast after a comma picks one */
+    assert_int_equal(fw_place_find(st, "Avdiivka", &v, &n, &d), FW_OK);
+    assert_int_equal(n, 2);
+    free(v);
+    assert_int_equal(fw_place_find(st, "Avdiivka, Donetsk", &v, &n, &d),
+                     FW_OK);
+    assert_int_equal(n, 1);
+    assert_true(v[0].population > 30000);
+    free(v);
+    fw_store_close(st);
+}
+
+/* Ingests a broken file; checks the error and that nothing changed. */
+static void expect_failure(fw_store *st, const char *path, fw_err want_err,
+                           long want_line, long want_col, long want_feature,
+                           const char *want_msg)
+{
+    char before[256], after[256];
+    counts(st, before, sizeof before);
+    struct fw_diag d;
+    struct fw_ingest_result r;
+    fw_err err = fw_ingest_file(st, path, NULL, NULL, &r, &d);
+    printf("  %s -> %s:%ld:%ld feature %ld: %s\n", path, d.file, d.line,
+           d.col, d.feature, d.msg);
+    assert_int_equal(err, want_err);
+    assert_string_equal(d.file, path);
+    assert_int_equal(d.line, want_line);
+    if (want_col >= 0) {
+        assert_int_equal(d.col, want_col);
+    }
+    assert_int_equal(d.feature, want_feature);
+    assert_non_null(strstr(d.msg, want_msg));
+    counts(st, after, sizeof after);
+    assert_string_equal(before, after);
+}
+
+static void test_broken_files_leave_store_unchanged(void **state)
+{
+    (void)state;
+    fw_store *st = sample_store();
+    expect_failure(st, fwt_fixture("bad/alerts_unterminated_quote.csv"),
+                   FW_EPARSE, 3, -1, -1, "unterminated");
+    expect_failure(st, fwt_fixture("bad/alerts_unknown_date_format.csv"),
+                   FW_EPARSE, 3, 18, -1, "25/02/2022 18:36");
+    expect_failure(st, fwt_fixture("bad/deepstatemap_data_20240708_out_of_range.geojson"),
+                   FW_ERANGE, 0, -1, 0, "237.5");
+
+    /* a real map cut in half, as a failed download leaves it */
+    char *buf = NULL;
+    size_t len = 0;
+    gzFile gz = gzopen(
+        fwt_sample("frontline/deepstatemap_data_20250818.geojson.gz"), "rb");
+    assert_non_null(gz);
+    buf = malloc(1 << 20);
+    len = (size_t)gzread(gz, buf, 1 << 20);
+    gzclose(gz);
+    char path[160];
+    snprintf(path, sizeof path, "%s/truncated.geojson", g_dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite(buf, 1, len / 2, f);
+    fclose(f);
+    free(buf);
+    /* the cut falls in line 6, a 40,696-byte feature */
+    expect_failure(st, path, FW_EPARSE, 6, -1, -1, "truncated");
+    fw_store_close(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sample_counts_and_idempotence),
+        cmocka_unit_test(test_kse_centre_merged_into_geonames),
+        cmocka_unit_test(test_broken_files_leave_store_unchanged),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
