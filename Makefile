@@ -14,6 +14,8 @@ DEMO_DATE  ?= 2025-08-25
 PACKAGES = cmake make gcc pkg-config libsqlite3-dev libgeos-dev libproj-dev \
            libcjson-dev libcsv-dev zlib1g-dev libssl-dev libcmocka-dev
 
+MAKEFLAGS += --no-print-directory
+
 .PHONY: all deps build demo test sanitize clean
 
 all: build

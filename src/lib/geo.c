@@ -3,8 +3,8 @@
  *
  * State: a cache of loaded snapshots. Each holds, per polygon, the GEOS
  * geometry in lon/lat with its prepared form and bbox (point-in-polygon),
- * and one prepared collection of the occupied polygons in the Lambert
- * projection (nearest point). Loading is the cost; queries are cheap, so
+ * and the edges of the occupied polygons in the Lambert projection as one
+ * prepared MultiLineString (nearest point). Loading is the cost; queries are cheap, so
  * every place at one snapshot, then the next snapshot, is the fast order.
  */
 
@@ -41,7 +41,7 @@ const char *const FW_GEO_SOURCES[FW_GEO_N_SOURCES] = {
 struct poly {
     GEOSGeometry *geom;                /* lon/lat */
     const GEOSPreparedGeometry *prep;
-    GEOSGeometry *proj; /* Lambert metres; occupied ones move to occ_proj */
+    GEOSGeometry *proj; /* Lambert metres; kept for contested polygons */
     int cls;
     double min_lon, min_lat, max_lon, max_lat;
 };
@@ -51,7 +51,7 @@ struct loaded {
     unsigned long last_use;
     struct poly *polys;
     size_t n_polys;
-    GEOSGeometry *occ_proj;            /* collection of occupied (proj) */
+    GEOSGeometry *occ_proj;  /* edges of the occupied area (Lambert) */
     const GEOSPreparedGeometry *occ_prep;
 };
 
@@ -265,6 +265,73 @@ static fw_err read_polys(fw_geo *g, struct loaded *l, int64_t id,
     return err;
 }
 
+/* The rings of the occupied polygons, projected, as one prepared
+ * MultiLineString. Distances are only asked for points outside the
+ * occupied area, where the distance to the area is the distance to its
+ * edges; and GEOS answers nearest points on a prepared line string from a
+ * facet index, while on prepared polygons it compares every segment. */
+static fw_err build_occupied_edges(fw_geo *g, struct loaded *l,
+                                   struct fw_diag *d)
+{
+    size_t n_lines = 0, cap = 0;
+    GEOSGeometry **lines = NULL;
+    fw_err err = FW_OK;
+    for (size_t i = 0; err == FW_OK && i < l->n_polys; i++) {
+        struct poly *p = &l->polys[i];
+        if (p->cls != FW_CLASS_OCCUPIED &&
+            p->cls != FW_CLASS_OCCUPIED_PRE2022) {
+            continue;
+        }
+        int n_rings = GEOSGetNumInteriorRings_r(g->gh, p->proj) + 1;
+        for (int r = 0; err == FW_OK && r < n_rings; r++) {
+            const GEOSGeometry *ring =
+                r == 0 ? GEOSGetExteriorRing_r(g->gh, p->proj)
+                       : GEOSGetInteriorRingN_r(g->gh, p->proj, r - 1);
+            const GEOSCoordSequence *cs =
+                ring ? GEOSGeom_getCoordSeq_r(g->gh, ring) : NULL;
+            GEOSCoordSequence *copy =
+                cs ? GEOSCoordSeq_clone_r(g->gh, cs) : NULL;
+            GEOSGeometry *line =
+                copy ? GEOSGeom_createLineString_r(g->gh, copy) : NULL;
+            if (line == NULL) {
+                err = geos_fail(g, d, "cannot take the occupied edges");
+                break;
+            }
+            if (n_lines == cap) {
+                cap = cap ? cap * 2 : 64;
+                GEOSGeometry **nl = realloc(lines, cap * sizeof *nl);
+                if (nl == NULL) {
+                    GEOSGeom_destroy_r(g->gh, line);
+                    err = FW_ENOMEM;
+                    break;
+                }
+                lines = nl;
+            }
+            lines[n_lines++] = line;
+        }
+        /* the polygon's projected copy is no longer needed */
+        GEOSGeom_destroy_r(g->gh, p->proj);
+        p->proj = NULL;
+    }
+    if (err == FW_OK && n_lines > 0) {
+        /* takes ownership of the lines */
+        l->occ_proj = GEOSGeom_createCollection_r(
+            g->gh, GEOS_MULTILINESTRING, lines, (unsigned)n_lines);
+        n_lines = 0;
+        if (l->occ_proj == NULL) {
+            err = geos_fail(g, d, "cannot collect the occupied edges");
+        } else if ((l->occ_prep = GEOSPrepare_r(g->gh, l->occ_proj)) ==
+                   NULL) {
+            err = geos_fail(g, d, "cannot prepare the occupied edges");
+        }
+    }
+    for (size_t i = 0; i < n_lines; i++) {
+        GEOSGeom_destroy_r(g->gh, lines[i]);
+    }
+    free(lines);
+    return err;
+}
+
 static fw_err load(fw_geo *g, const struct fw_snapshot_info *snap,
                    struct loaded **out, struct fw_diag *d)
 {
@@ -291,36 +358,9 @@ static fw_err load(fw_geo *g, const struct fw_snapshot_info *snap,
             err = read_polys(g, l, donor, FW_CLASS_OCCUPIED_PRE2022, 0.0, d);
         }
     }
-    /* One collection of the occupied polygons, prepared, for distances;
-     * it takes ownership of their projected copies. */
-    size_t n_occ = 0;
-    GEOSGeometry **parts = NULL;
     if (err == FW_OK) {
-        parts = malloc((l->n_polys + 1) * sizeof *parts);
-        if (parts == NULL) {
-            err = FW_ENOMEM;
-        }
+        err = build_occupied_edges(g, l, d);
     }
-    for (size_t i = 0; err == FW_OK && i < l->n_polys; i++) {
-        if (l->polys[i].cls == FW_CLASS_OCCUPIED ||
-            l->polys[i].cls == FW_CLASS_OCCUPIED_PRE2022) {
-            parts[n_occ++] = l->polys[i].proj;
-            l->polys[i].proj = NULL;
-        }
-    }
-    if (err == FW_OK && n_occ > 0) {
-        l->occ_proj = GEOSGeom_createCollection_r(
-            g->gh, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)n_occ);
-        if (l->occ_proj == NULL) {
-            err = geos_fail(g, d, "cannot collect occupied polygons");
-        } else {
-            l->occ_prep = GEOSPrepare_r(g->gh, l->occ_proj);
-            if (l->occ_prep == NULL) {
-                err = geos_fail(g, d, "cannot prepare occupied area");
-            }
-        }
-    }
-    free(parts);
     if (err != FW_OK) {
         unload(g, l);
         return err;
@@ -379,12 +419,7 @@ static fw_err contested_near(fw_geo *g, struct loaded *l, double lat,
     double r_m = CONTESTED_RADIUS_KM * 1000.0 * k;
     double dlat = CONTESTED_RADIUS_KM / 100.0;
     double dlon = dlat / cos(lat * DEG_TO_RAD);
-    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(g->gh, x, y);
-    GEOSGeometry *disc = pt ? GEOSBuffer_r(g->gh, pt, r_m, 32) : NULL;
-    GEOSGeom_destroy_r(g->gh, pt);
-    if (disc == NULL) {
-        return geos_fail(g, d, "cannot draw the 25 km disc");
-    }
+    GEOSGeometry *disc = NULL; /* drawn only when a polygon is near */
     double sum_m2 = 0;
     for (size_t i = 0; i < l->n_polys; i++) {
         struct poly *p = &l->polys[i];
@@ -392,6 +427,14 @@ static fw_err contested_near(fw_geo *g, struct loaded *l, double lat,
             p->min_lon > lon + dlon || p->max_lat < lat - dlat ||
             p->min_lat > lat + dlat) {
             continue;
+        }
+        if (disc == NULL) {
+            GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(g->gh, x, y);
+            disc = pt ? GEOSBuffer_r(g->gh, pt, r_m, 32) : NULL;
+            GEOSGeom_destroy_r(g->gh, pt);
+            if (disc == NULL) {
+                return geos_fail(g, d, "cannot draw the 25 km disc");
+            }
         }
         GEOSGeometry *x_geom = GEOSIntersection_r(g->gh, p->proj, disc);
         if (x_geom == NULL) {
@@ -403,7 +446,7 @@ static fw_err contested_near(fw_geo *g, struct loaded *l, double lat,
         sum_m2 += a;
         GEOSGeom_destroy_r(g->gh, x_geom);
     }
-    GEOSGeom_destroy_r(g->gh, disc);
+    GEOSGeom_destroy_r(g->gh, disc); /* accepts NULL */
     *km2 = sum_m2 / (k * k) / 1e6;
     return FW_OK;
 }

@@ -421,6 +421,52 @@ static void test_alert_hours_independent(void **state)
     close_ctx(&c);
 }
 
+/* Oracle: every 100th place of the gazetteer on one DeepState map, the
+ * kernel's distance against the brute force above. */
+static void test_distance_oracle_many_places(void **state)
+{
+    (void)state;
+    struct ctx c;
+    if (!open_ctx(&c)) {
+        return;
+    }
+    int64_t t;
+    struct fw_diag d;
+    struct fw_snapshot_info snap;
+    assert_int_equal(fw_date_parse_day("2023-06-05", &t), FW_OK);
+    assert_int_equal(fw_geo_snapshot_at(c.g, "deepstate", t, &snap, &d),
+                     FW_OK);
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(fw_store_prepare(c.st,
+                                      "SELECT lat, lon FROM place WHERE"
+                                      " merged_into IS NULL AND id % 100 = 0",
+                                      &s, &d),
+                     FW_OK);
+    int n = 0;
+    double worst = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        double lat = sqlite3_column_double(s, 0);
+        double lon = sqlite3_column_double(s, 1);
+        struct fw_control ctl;
+        assert_int_equal(fw_geo_control(c.g, &snap, lat, lon, &ctl, &d),
+                         FW_OK);
+        if (ctl.status >= FW_STATUS_OCCUPIED) {
+            assert_true(ctl.distance_km == 0);
+            continue;
+        }
+        double want = brute_force_km(&c, snap.id, lat, lon);
+        double dev = fabs(ctl.distance_km - want) / want;
+        worst = dev > worst ? dev : worst;
+        assert_true(dev <= 0.005);
+        n++;
+    }
+    sqlite3_finalize(s);
+    printf("  %d places, largest relative deviation %.5f %%\n", n,
+           worst * 100);
+    assert_true(n >= 20);
+    close_ctx(&c);
+}
+
 static void test_glitch_snapshot_is_suspect(void **state)
 {
     (void)state;
@@ -457,6 +503,7 @@ int main(void)
         cmocka_unit_test(test_bakhmut_avdiivka),
         cmocka_unit_test(test_every_snapshot),
         cmocka_unit_test(test_distance_independent),
+        cmocka_unit_test(test_distance_oracle_many_places),
         cmocka_unit_test(test_alert_hours_independent),
         cmocka_unit_test(test_glitch_snapshot_is_suspect),
     };
