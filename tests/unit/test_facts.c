@@ -467,6 +467,78 @@ static void test_distance_oracle_many_places(void **state)
     close_ctx(&c);
 }
 
+/* Contested area within 25 km of Bakhmut on the DeepState map of
+ * 2023-03-19 (the town in grey), against a sum over a polar grid of
+ * geodesic rings 100 m apart and 1 degree of azimuth, each cell tested by
+ * point-in-polygon on the stored contested polygons: no projection, no
+ * buffer, no intersection. */
+static void test_contested_area_independent(void **state)
+{
+    (void)state;
+    struct ctx c;
+    if (!open_ctx(&c)) {
+        return;
+    }
+    struct fw_assessment a = assess(&c, "Bakhmut", "2023-03-20");
+    assert_int_equal(by_source(&a, DS), FW_STATUS_CONTESTED);
+    double got = a.sources[DS].now.contested_km2_25km;
+
+    struct geod_geodesic geod;
+    geod_init(&geod, 6378137.0, 1 / 298.257223563);
+    GEOSContextHandle_t h = GEOS_init_r();
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+    const GEOSPreparedGeometry *prep[256];
+    GEOSGeometry *geom[256];
+    int n = 0;
+    sqlite3_stmt *s = NULL;
+    struct fw_diag d;
+    assert_int_equal(fw_store_prepare(c.st,
+                                      "SELECT wkb FROM polygon WHERE"
+                                      " snapshot_id=?1 AND cls=3",
+                                      &s, &d),
+                     FW_OK);
+    sqlite3_bind_int64(s, 1, a.sources[DS].snap.id);
+    while (sqlite3_step(s) == SQLITE_ROW && n < 256) {
+        geom[n] = GEOSWKBReader_read_r(h, rd, sqlite3_column_blob(s, 0),
+                                       (size_t)sqlite3_column_bytes(s, 0));
+        prep[n] = GEOSPrepare_r(h, geom[n]);
+        n++;
+    }
+    sqlite3_finalize(s);
+    const double dr = 100.0, r_max = 25000.0;
+    double sum_m2 = 0;
+    for (double r = dr / 2; r < r_max; r += dr) {
+        double cell = 3.14159265358979 * ((r + dr / 2) * (r + dr / 2) -
+                                          (r - dr / 2) * (r - dr / 2)) /
+                      360.0;
+        for (int az = 0; az < 360; az++) {
+            double la, lo;
+            geod_direct(&geod, a.place.lat_deg, a.place.lon_deg, az + 0.5,
+                        r, &la, &lo, NULL);
+            GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lo, la);
+            for (int k = 0; k < n; k++) {
+                if (GEOSPreparedIntersects_r(h, prep[k], pt) == 1) {
+                    sum_m2 += cell;
+                    break;
+                }
+            }
+            GEOSGeom_destroy_r(h, pt);
+        }
+    }
+    for (int k = 0; k < n; k++) {
+        GEOSPreparedGeom_destroy_r(h, prep[k]);
+        GEOSGeom_destroy_r(h, geom[k]);
+    }
+    GEOSWKBReader_destroy_r(h, rd);
+    GEOS_finish_r(h);
+    double want = sum_m2 / 1e6;
+    printf("  contested within 25 km of Bakhmut: %.2f km2, grid %.2f km2\n",
+           got, want);
+    assert_true(want > 10);
+    assert_true(fabs(got - want) <= 0.02 * want);
+    close_ctx(&c);
+}
+
 static void test_glitch_snapshot_is_suspect(void **state)
 {
     (void)state;
@@ -504,6 +576,7 @@ int main(void)
         cmocka_unit_test(test_every_snapshot),
         cmocka_unit_test(test_distance_independent),
         cmocka_unit_test(test_distance_oracle_many_places),
+        cmocka_unit_test(test_contested_area_independent),
         cmocka_unit_test(test_alert_hours_independent),
         cmocka_unit_test(test_glitch_snapshot_is_suspect),
     };
