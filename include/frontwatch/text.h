@@ -20,6 +20,15 @@
  * byte in *line, *col. */
 int fw_text_utf8_valid(const char *s, size_t len, long *line, long *col);
 
+/* Checks that buf[0..len) (borrowed, need not be NUL-terminated) is text a
+ * reader can take: well-formed UTF-8 (as fw_text_utf8_valid) without NUL
+ * bytes. The readers call it on their whole input before parsing it.
+ * Errors: FW_EPARSE with the 1-based line and byte column of the first bad
+ * byte in d and the message "invalid UTF-8 byte sequence" or "NUL byte". A
+ * bad sequence before the first NUL is reported rather than the NUL, so a
+ * NUL is only reported when all before it is valid. d may be NULL. */
+fw_err fw_text_check(const char *buf, size_t len, struct fw_diag *d);
+
 /* 1-based line and byte column of offset off in s. */
 void fw_text_position(const char *s, size_t off, long *line, long *col);
 

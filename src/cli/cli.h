@@ -31,6 +31,7 @@ struct fw_cmd {
 extern const struct fw_cmd fw_cmd_ingest;
 extern const struct fw_cmd fw_cmd_assess;
 extern const struct fw_cmd fw_cmd_places;
+extern const struct fw_cmd fw_cmd_status;
 
 /* The store path: --db if given, else $FRONTWATCH_DB, else frontwatch.db. */
 const char *fw_cli_db_path(const char *opt);

@@ -15,6 +15,7 @@ static const struct fw_cmd *const COMMANDS[] = {
     &fw_cmd_ingest,
     &fw_cmd_assess,
     &fw_cmd_places,
+    &fw_cmd_status,
 };
 
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])

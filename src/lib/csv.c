@@ -91,16 +91,9 @@ int fw_csv_column(size_t n_fields, char *const *fields, const char *name)
 fw_err fw_csv_parse(const char *buf, size_t len, fw_csv_row_fn fn, void *ctx,
                     struct fw_diag *d)
 {
-    long bad_line = 0, bad_col = 0;
-    const char *nul = memchr(buf, '\0', len);
-    size_t check_len = nul != NULL ? (size_t)(nul - buf) : len;
-    if (!fw_text_utf8_valid(buf, check_len, &bad_line, &bad_col)) {
-        return fw_diag_set(d, FW_EPARSE, bad_line, bad_col,
-                           "invalid UTF-8 byte sequence");
-    }
-    if (nul != NULL) {
-        fw_text_position(buf, (size_t)(nul - buf), &bad_line, &bad_col);
-        return fw_diag_set(d, FW_EPARSE, bad_line, bad_col, "NUL byte");
+    fw_err err = fw_text_check(buf, len, d);
+    if (err != FW_OK) {
+        return err;
     }
 
     struct csv_parser p;

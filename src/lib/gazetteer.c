@@ -71,24 +71,6 @@ static const char *clip(const char *s, char out[CLIP_BYTES + 4])
     return out;
 }
 
-/* The whole input must be UTF-8 without NUL bytes. A bad byte before the
- * first NUL is reported first, so positions match fw_csv_parse's. */
-static fw_err check_text(const char *buf, size_t len, struct fw_diag *d)
-{
-    long line = 0, col = 0;
-    const char *nul = memchr(buf, '\0', len);
-    size_t check_len = nul != NULL ? (size_t)(nul - buf) : len;
-    if (!fw_text_utf8_valid(buf, check_len, &line, &col)) {
-        return fw_diag_set(d, FW_EPARSE, line, col,
-                           "invalid UTF-8 byte sequence");
-    }
-    if (nul != NULL) {
-        fw_text_position(buf, (size_t)(nul - buf), &line, &col);
-        return fw_diag_set(d, FW_EPARSE, line, col, "NUL byte");
-    }
-    return FW_OK;
-}
-
 /* Parses a coordinate in degrees. Anything strtod does not consume
  * entirely (including an empty field or leading blanks) is FW_EPARSE;
  * NaN, infinities and values beyond +-limit are FW_ERANGE. */
@@ -362,7 +344,7 @@ fw_err fw_gazetteer_read_geonames(const char *buf, size_t len,
     if (len == 0) {
         return FW_OK;
     }
-    fw_err err = check_text(buf, len, d);
+    fw_err err = fw_text_check(buf, len, d);
     if (err != FW_OK) {
         return err;
     }

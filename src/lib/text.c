@@ -1,5 +1,6 @@
 /*
- * text.c - UTF-8 validation and search keys for place names (see text.h).
+ * text.c - UTF-8 validation, the readers' input check and search keys for
+ * place names (see text.h).
  */
 #include "frontwatch/text.h"
 
@@ -72,6 +73,25 @@ int fw_text_utf8_valid(const char *s, size_t len, long *line, long *col)
         }
     }
     return 1;
+}
+
+fw_err fw_text_check(const char *buf, size_t len, struct fw_diag *d)
+{
+    if (len == 0) {
+        return FW_OK;
+    }
+    long line = 0, col = 0;
+    const char *nul = memchr(buf, '\0', len);
+    size_t check_len = nul != NULL ? (size_t)(nul - buf) : len;
+    if (!fw_text_utf8_valid(buf, check_len, &line, &col)) {
+        return fw_diag_set(d, FW_EPARSE, line, col,
+                           "invalid UTF-8 byte sequence");
+    }
+    if (nul != NULL) {
+        fw_text_position(buf, check_len, &line, &col);
+        return fw_diag_set(d, FW_EPARSE, line, col, "NUL byte");
+    }
+    return FW_OK;
 }
 
 /* KMU 2010 for Ukrainian, with Russian-only letters added; "initial" is the

@@ -1,0 +1,54 @@
+/*
+ * json.h - the one way the readers parse JSON: input checks, a nesting cap
+ * and a cJSON parse whose failures carry a line and column.
+ *
+ * The JSON readers (alerts.c for states.json, frontline.c for GeoJSON)
+ * hand their whole input here and walk the cJSON tree they get back. The
+ * input is checked before cJSON sees it: brackets outside strings may nest
+ * at most FW_JSON_MAX_DEPTH deep (cJSON recurses once per level, so the
+ * cap bounds its stack use on hostile input), and the text must be UTF-8
+ * without NUL bytes (fw_text_check). A document that ends open (inside a
+ * string, array or object, or empty) and fails there is reported as
+ * truncated at the end of the input, the usual result of a failed
+ * download.
+ */
+#ifndef FRONTWATCH_JSON_H
+#define FRONTWATCH_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "frontwatch/err.h"
+
+/* Deepest bracket nesting accepted. The formats read need about 10 (a NZZ
+ * MultiPolygon: root, value, features, feature, geometry, 4 levels of
+ * coordinates; states.json 7). */
+#define FW_JSON_MAX_DEPTH 64
+
+/* Parses the one JSON document in buf[0..len) (borrowed, need not be
+ * NUL-terminated; may be NULL when len is 0). Whitespace may surround the
+ * document; anything else after it is an error. On success *out is the
+ * root, owned by the caller, who frees it with cJSON_Delete. On error *out
+ * is untouched.
+ *
+ * d (may be NULL) gets the line and byte column (1-based) and a message;
+ * its file and feature are left as they are. Errors, in the order the
+ * checks run:
+ *  - FW_ELIMIT: a bracket nested deeper than FW_JSON_MAX_DEPTH, at the
+ *    first such bracket ("JSON nested deeper than 64 levels").
+ *  - FW_EPARSE: invalid UTF-8 or a NUL byte, at the first bad byte (see
+ *    fw_text_check; an incomplete character at the very end of a document
+ *    that ends inside a string counts as truncation, not as invalid
+ *    UTF-8); a truncated document, at the end of the input ("unexpected
+ *    end of input (truncated file?)"); other invalid JSON, where the
+ *    parser stopped ("invalid JSON at \"<the next bytes>\""); text after
+ *    the document, where it starts ("unexpected data after the JSON
+ *    document").
+ *  - FW_EUSAGE: buf is NULL while len is not 0.
+ * cJSON reports an allocation failure as a failed parse, so running out of
+ * memory while parsing shows as FW_EPARSE where the parser stopped;
+ * FW_ENOMEM is not returned. */
+fw_err fw_json_parse(const char *buf, size_t len, cJSON **out,
+                     struct fw_diag *d);
+
+#endif

@@ -1,0 +1,175 @@
+/*
+ * json.c - JSON parsing for the readers (see json.h).
+ *
+ * Sits under the JSON readers (alerts.c, frontline.c), between the whole
+ * buffer that io.c read and the cJSON tree they walk. One pass over the
+ * input caps the nesting and notes how the document ends; fw_text_check
+ * rejects bad bytes; cJSON parses; what cJSON does not say (where a
+ * truncated file ends, text after the document) is worked out here.
+ */
+#include "frontwatch/json.h"
+
+#include <string.h>
+
+#include "frontwatch/text.h"
+
+/* What the bracket scan learnt about the end of the input. */
+struct json_end {
+    int is_open;       /* ends inside a string, array or object, or empty */
+    int in_string;     /* ends inside a string */
+    size_t last_token; /* offset where the last token (or open string)
+                        * began */
+};
+
+static int is_json_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Scans brackets outside strings: FW_ELIMIT at the first one nested deeper
+ * than FW_JSON_MAX_DEPTH. Unbalanced brackets are left to the parser. */
+static fw_err scan_nesting(const char *buf, size_t len, struct json_end *end,
+                           struct fw_diag *d)
+{
+    int depth = 0;
+    int in_string = 0;
+    int escaped = 0;
+    int seen_value = 0;
+    size_t last_token = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = buf[i];
+        if (in_string) {
+            if (escaped) {
+                escaped = 0;
+            } else if (c == '\\') {
+                escaped = 1;
+            } else if (c == '"') {
+                in_string = 0;
+            }
+            continue;
+        }
+        if (is_json_space(c)) {
+            continue;
+        }
+        seen_value = 1;
+        if (i == 0 || is_json_space(buf[i - 1]) ||
+            strchr("[]{},:\"", buf[i - 1]) != NULL ||
+            strchr("[]{},:\"", c) != NULL) {
+            last_token = i;
+        }
+        if (c == '"') {
+            in_string = 1;
+        } else if (c == '[' || c == '{') {
+            if (++depth > FW_JSON_MAX_DEPTH) {
+                long line, col;
+                fw_text_position(buf, i, &line, &col);
+                return fw_diag_set(d, FW_ELIMIT, line, col,
+                                   "JSON nested deeper than %d levels",
+                                   FW_JSON_MAX_DEPTH);
+            }
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    end->is_open = in_string || depth > 0 || !seen_value;
+    end->in_string = in_string;
+    end->last_token = last_token;
+    return FW_OK;
+}
+
+/* Length of an incomplete UTF-8 character at the end of buf[0..len): a
+ * lead byte followed by fewer continuation bytes than it announces. 0 when
+ * the input ends on a character boundary (or on bytes that are no UTF-8 at
+ * all, which fw_text_check then reports). */
+static size_t incomplete_tail(const char *buf, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)buf;
+    for (size_t n = 1; n <= 3 && n <= len; n++) {
+        unsigned char c = u[len - n];
+        if ((c & 0xC0) == 0x80) {
+            continue; /* a continuation byte: the lead is further back */
+        }
+        size_t need = (c & 0xE0) == 0xC0   ? 2
+                      : (c & 0xF0) == 0xE0 ? 3
+                      : (c & 0xF8) == 0xF0 ? 4
+                                           : 0;
+        return need > n ? n : 0;
+    }
+    return 0;
+}
+
+/* Fills d for a document cJSON rejected; end is where cJSON stopped. */
+static fw_err parse_error(const char *buf, size_t len, const char *end,
+                          const struct json_end *jend, struct fw_diag *d)
+{
+    long line, col;
+    size_t off = end != NULL && end >= buf ? (size_t)(end - buf) : 0;
+    /* Truncated: the input ends open and cJSON failed in its last token
+     * (inside a cut string, on a cut number or literal) or at the end,
+     * which cJSON reports as the last byte. */
+    if (jend->is_open && (off >= jend->last_token || off + 1 >= len)) {
+        fw_text_position(buf, len, &line, &col);
+        return fw_diag_set(d, FW_EPARSE, line, col,
+                           "unexpected end of input (truncated file?)");
+    }
+    if (off > len) {
+        off = len;
+    }
+    fw_text_position(buf, off, &line, &col);
+    char near[24];
+    size_t n = 0;
+    for (size_t i = off; i < len && n < sizeof near - 1; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (c == '\n' || c == '\r') {
+            break;
+        }
+        near[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+    }
+    near[n] = '\0';
+    return fw_diag_set(d, FW_EPARSE, line, col, "invalid JSON at \"%s\"", near);
+}
+
+fw_err fw_json_parse(const char *buf, size_t len, cJSON **out,
+                     struct fw_diag *d)
+{
+    if (buf == NULL) {
+        if (len > 0) {
+            return fw_diag_set(d, FW_EUSAGE, 0, 0, "no input buffer");
+        }
+        buf = "";
+    }
+    struct json_end jend = {0};
+    fw_err err = scan_nesting(buf, len, &jend, d);
+    if (err != FW_OK) {
+        return err;
+    }
+    /* A file cut inside a string may end in part of a character: that is
+     * the truncation the parser reports below, not a bad byte. */
+    size_t text_len = jend.in_string ? len - incomplete_tail(buf, len) : len;
+    err = fw_text_check(buf, text_len, d);
+    if (err != FW_OK) {
+        return err;
+    }
+    /* return_parse_end gives the same offset as cJSON_GetErrorPtr without
+     * cJSON's global (not thread-safe) error state. Trailing data is
+     * checked here: cJSON's require_null_terminated wants a NUL inside
+     * buffer_length, which a plain buffer lacks. */
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+    if (root == NULL) {
+        return parse_error(buf, len, end, &jend, d);
+    }
+    size_t i = end != NULL && end >= buf ? (size_t)(end - buf) : len;
+    while (i < len && is_json_space(buf[i])) {
+        i++;
+    }
+    if (i < len) {
+        cJSON_Delete(root);
+        long line, col;
+        fw_text_position(buf, i, &line, &col);
+        return fw_diag_set(d, FW_EPARSE, line, col,
+                           "unexpected data after the JSON document");
+    }
+    *out = root;
+    return FW_OK;
+}
