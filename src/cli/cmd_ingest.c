@@ -18,8 +18,19 @@ struct run {
     int is_tty;
     int quiet;
     long n_files, n_new, n_same, n_skipped;
+    size_t index, total;      /* file being ingested, of how many */
     double last_progress_s;
 };
+
+/* Every file to ingest, in order, with whether it was named explicitly. */
+struct file_list {
+    char **paths;
+    unsigned char *is_explicit;
+    size_t n, cap;
+};
+
+/* Folders deeper than this are not entered (a link loop ends here). */
+#define MAX_DEPTH 16
 
 static double now_s(void)
 {
@@ -37,7 +48,8 @@ static void progress(void *ctx, const char *path, size_t done, size_t total)
     }
     r->last_progress_s = t;
     const char *base = strrchr(path, '/');
-    fprintf(stderr, "\r\033[K  %s %3d%%", base ? base + 1 : path,
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s %3d%%", r->index, r->total,
+            base ? base + 1 : path,
             (int)(100.0 * (double)done / (double)total));
 }
 
@@ -46,11 +58,41 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int ingest_path(struct run *r, const char *path, int explicit);
-
-/* Folders are walked in name order so that runs are reproducible. */
-static int ingest_dir(struct run *r, const char *dir)
+static int add_file(struct file_list *fl, const char *path, int is_explicit)
 {
+    if (fl->n == fl->cap) {
+        size_t cap = fl->cap ? fl->cap * 2 : 256;
+        char **np = realloc(fl->paths, cap * sizeof *np);
+        if (np == NULL) {
+            return FW_EXIT_IO;
+        }
+        fl->paths = np;
+        unsigned char *ne = realloc(fl->is_explicit, cap);
+        if (ne == NULL) {
+            return FW_EXIT_IO;
+        }
+        fl->is_explicit = ne;
+        fl->cap = cap;
+    }
+    fl->paths[fl->n] = strdup(path);
+    if (fl->paths[fl->n] == NULL) {
+        return FW_EXIT_IO;
+    }
+    fl->is_explicit[fl->n++] = (unsigned char)is_explicit;
+    return 0;
+}
+
+static int collect(struct file_list *fl, const char *path, int is_explicit,
+                   int depth);
+
+/* A folder's entries in name order, so that runs are reproducible. */
+static int collect_dir(struct file_list *fl, const char *dir, int depth)
+{
+    if (depth > MAX_DEPTH) {
+        fw_cli_error("%s: folders nested deeper than %d, not entered", dir,
+                     MAX_DEPTH);
+        return 0;
+    }
     DIR *dp = opendir(dir);
     if (dp == NULL) {
         fw_cli_error("%s: cannot open folder", dir);
@@ -60,7 +102,7 @@ static int ingest_dir(struct run *r, const char *dir)
     size_t n = 0, cap = 0;
     struct dirent *e;
     int rc = 0;
-    while ((e = readdir(dp)) != NULL) {
+    while (rc == 0 && (e = readdir(dp)) != NULL) {
         if (e->d_name[0] == '.') {
             continue;
         }
@@ -74,8 +116,7 @@ static int ingest_dir(struct run *r, const char *dir)
             names = nn;
         }
         size_t len = strlen(dir) + strlen(e->d_name) + 2;
-        names[n] = malloc(len);
-        if (names[n] == NULL) {
+        if ((names[n] = malloc(len)) == NULL) {
             rc = FW_EXIT_IO;
             break;
         }
@@ -88,12 +129,26 @@ static int ingest_dir(struct run *r, const char *dir)
     }
     for (size_t i = 0; i < n; i++) {
         if (rc == 0) {
-            rc = ingest_path(r, names[i], 0);
+            rc = collect(fl, names[i], 0, depth + 1);
         }
         free(names[i]);
     }
     free(names);
     return rc;
+}
+
+static int collect(struct file_list *fl, const char *path, int is_explicit,
+                   int depth)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        fw_cli_error("%s: no such file or folder", path);
+        return FW_EXIT_IO;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        return collect_dir(fl, path, depth);
+    }
+    return add_file(fl, path, is_explicit);
 }
 
 static int ingest_file(struct run *r, const char *path, int explicit)
@@ -118,6 +173,7 @@ static int ingest_file(struct run *r, const char *path, int explicit)
     }
     struct fw_ingest_result res;
     r->n_files++;
+    progress(r, path, 0, 1);
     err = fw_ingest_file(r->st, path, progress, r, &res, &d);
     if (r->is_tty) {
         fprintf(stderr, "\r\033[K");
@@ -160,19 +216,6 @@ static int ingest_file(struct run *r, const char *path, int explicit)
     return 0;
 }
 
-static int ingest_path(struct run *r, const char *path, int explicit)
-{
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        fw_cli_error("%s: no such file or folder", path);
-        return FW_EXIT_IO;
-    }
-    if (S_ISDIR(sb.st_mode)) {
-        return ingest_dir(r, path);
-    }
-    return ingest_file(r, path, explicit);
-}
-
 static int exec_ingest(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -202,10 +245,22 @@ static int exec_ingest(int argc, char **argv)
     if (err != FW_OK) {
         return fw_cli_fail(err, &d);
     }
+    struct file_list fl = {0};
     int rc = 0;
     for (int i = optind; i < argc && rc == 0; i++) {
-        rc = ingest_path(&r, argv[i], 1);
+        rc = collect(&fl, argv[i], 1, 0);
     }
+    double t0 = now_s();
+    r.total = fl.n;
+    for (size_t i = 0; i < fl.n && rc == 0; i++) {
+        r.index = i + 1;
+        rc = ingest_file(&r, fl.paths[i], fl.is_explicit[i]);
+    }
+    for (size_t i = 0; i < fl.n; i++) {
+        free(fl.paths[i]);
+    }
+    free(fl.paths);
+    free(fl.is_explicit);
     /* derived tables follow whatever did land, even after an error */
     err = fw_ingest_derive(r.st, &d);
     if (err != FW_OK && rc == 0) {
@@ -214,9 +269,9 @@ static int exec_ingest(int argc, char **argv)
     fw_store_close(r.st);
     if (!r.quiet) {
         printf("%ld file%s ingested, %ld already present, %ld not "
-               "recognised and skipped; store %s\n",
+               "recognised and skipped, in %.1f s; store %s\n",
                r.n_new, r.n_new == 1 ? "" : "s", r.n_same, r.n_skipped,
-               fw_cli_db_path(db));
+               now_s() - t0, fw_cli_db_path(db));
     }
     return rc;
 }
