@@ -60,12 +60,13 @@ fw_err fw_alerts_read_csv(const char *buf, size_t len,
  * Errors: FW_ELIMIT (brackets nested deeper than 64, checked before
  * parsing so that no document can exhaust the stack; line and col of the
  * 65th bracket), FW_EPARSE (invalid UTF-8, a NUL byte, not JSON, or text
- * after the document: line and byte col of where the parser stopped, with
- * a hint when the document ends inside a string or with brackets open; a
- * required member missing or of the wrong type, or an id that is not a
- * whole number in [0, 2^31): line/col 0 and the path in d->msg, such as
- * "states[3].districts[2].districtId: expected a number"), FW_EUSAGE (buf
- * NULL), or the error a sink callback returned, unchanged. */
+ * after the document, with line and byte col as fw_json_parse gives them:
+ * a truncated document at its end, "unexpected end of input (truncated
+ * file?)"; a required member missing or of the wrong type, or an id that
+ * is not a whole number in [0, 2^31): line/col 0 and the path in d->msg,
+ * such as "states[3].districts[2].districtId: expected a number"),
+ * FW_EUSAGE (buf NULL), or the error a sink callback returned, unchanged.
+ */
 fw_err fw_alerts_read_regions(const char *buf, size_t len,
                               const struct fw_sink *sink, struct fw_diag *d);
 

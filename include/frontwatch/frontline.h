@@ -77,15 +77,16 @@ fw_err fw_frontline_date_from_name(const char *path, int64_t *t_unix_s);
  * it is untouched when the input is not valid JSON.
  * d (may be NULL) is reset and its file set to path; JSON errors give a
  * line and column, geometry errors the 0-based feature index.
- * Errors: FW_EPARSE (invalid JSON with its line and column, "unexpected
- * end of input" for a truncated file; a shape that is none of the above;
- * a map whose file name and "name" hold no date; a geometry that is
- * malformed, a ring with fewer than 4 positions or a position that is not
- * numbers, with the feature index), FW_ERANGE (a coordinate that is not finite or
- * outside [-180,180] x [-90,90], with the feature index), FW_ELIMIT
- * (nesting deeper than 64), FW_EGEOS, FW_ENOMEM, FW_EUSAGE (no sink), or
- * the error a sink callback returned. Records sent before an error stay
- * sent: the sink discards them (the store's ingest rolls back). */
+ * Errors: FW_EPARSE (invalid JSON, invalid UTF-8 or a NUL byte with its line
+ * and column, "unexpected end of input" for a truncated file: see
+ * fw_json_parse; a shape that is none of the above; a map whose file name and
+ * "name" hold no date; a geometry that is malformed, a ring with fewer than 4
+ * positions or a position that is not numbers, with the feature index),
+ * FW_ERANGE (a coordinate that is not finite or outside [-180,180] x [-90,90],
+ * with the feature index), FW_ELIMIT (nesting deeper than 64), FW_EGEOS,
+ * FW_ENOMEM, FW_EUSAGE (no sink), or the error a sink callback returned.
+ * Records sent before an error stay sent: the sink discards them (the store's
+ * ingest rolls back). */
 fw_err fw_frontline_read(const char *path, const char *buf, size_t len,
                          const struct fw_sink *sink,
                          enum fw_geojson_kind *kind_out, struct fw_diag *d);

@@ -20,6 +20,7 @@
 
 #include "frontwatch/csv.h"
 #include "frontwatch/date.h"
+#include "frontwatch/json.h"
 #include "frontwatch/oblast.h"
 #include "frontwatch/text.h"
 
@@ -31,10 +32,6 @@
 
 /* sink->progress is called once per this many data rows. */
 #define PROGRESS_EVERY_ROWS 4096
-
-/* states.json is 7 levels deep; anything past this is not that file, and
- * cJSON recurses once per level, so the cap also bounds its stack use. */
-#define MAX_JSON_DEPTH 64
 
 /* Largest id accepted in states.json (ids are small positive integers). */
 #define MAX_REGION_ID 2147483647.0
@@ -461,46 +458,6 @@ fw_err fw_alerts_read_csv(const char *buf, size_t len,
 
 /* ---- states.json -------------------------------------------------------- */
 
-/* Fails when brackets outside strings nest deeper than MAX_JSON_DEPTH, so
- * that the recursive parser never sees a document that could exhaust the
- * stack. Unbalanced brackets are left to the parser to report; *open_depth
- * and *in_open_string tell how the document ends, to explain a truncated
- * file. */
-static fw_err check_depth(const char *buf, size_t len, size_t *open_depth,
-                          int *in_open_string, struct fw_diag *d)
-{
-    size_t depth = 0;
-    int in_string = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = buf[i];
-        if (in_string) {
-            if (c == '\\') {
-                i++;
-            } else if (c == '"') {
-                in_string = 0;
-            }
-            continue;
-        }
-        if (c == '"') {
-            in_string = 1;
-        } else if (c == '[' || c == '{') {
-            depth++;
-            if (depth > MAX_JSON_DEPTH) {
-                long line, col;
-                fw_text_position(buf, i, &line, &col);
-                return fw_diag_set(d, FW_ELIMIT, line, col,
-                                   "JSON nested deeper than %d levels",
-                                   MAX_JSON_DEPTH);
-            }
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            depth--;
-        }
-    }
-    *open_depth = depth;
-    *in_open_string = in_string;
-    return FW_OK;
-}
-
 /* Member name of obj, checked to be of the wanted kind. */
 enum member_kind { MEMBER_STRING, MEMBER_NUMBER, MEMBER_ARRAY };
 
@@ -564,6 +521,26 @@ static fw_err check_object(const cJSON *item, const char *path,
     return FW_OK;
 }
 
+/* Reads one region object at path: its name and id members, and, when
+ * children_key is not NULL, the array of its children. */
+static fw_err read_node(const cJSON *obj, const char *path,
+                        const char *name_key, const char *id_key,
+                        const char *children_key, const char **name, long *id,
+                        const cJSON **children, struct fw_diag *d)
+{
+    fw_err e = check_object(obj, path, d);
+    if (e == FW_OK) {
+        e = get_name(obj, path, name_key, name, d);
+    }
+    if (e == FW_OK) {
+        e = get_id(obj, path, id_key, id, d);
+    }
+    if (e == FW_OK && children_key != NULL) {
+        e = get_member(obj, path, children_key, MEMBER_ARRAY, children, d);
+    }
+    return e;
+}
+
 /* The oblast of a stateName. The two cities with oblast status are written
  * "м. Київ" / "м. Севастополь", which the oblast table does not know. */
 static const char *state_iso(const char *state_name)
@@ -617,17 +594,8 @@ static fw_err read_district(const struct fw_sink *sink, const cJSON *district,
     const cJSON *communities = NULL;
     const char *name = NULL;
     long id = 0;
-    fw_err e = check_object(district, path, d);
-    if (e == FW_OK) {
-        e = get_name(district, path, "districtName", &name, d);
-    }
-    if (e == FW_OK) {
-        e = get_id(district, path, "districtId", &id, d);
-    }
-    if (e == FW_OK) {
-        e = get_member(district, path, "communities", MEMBER_ARRAY,
-                       &communities, d);
-    }
+    fw_err e = read_node(district, path, "districtName", "districtId",
+                         "communities", &name, &id, &communities, d);
     if (e == FW_OK) {
         e = emit_region(sink, id, FW_ALERT_RAION, state_id, name, iso, path, d);
     }
@@ -641,13 +609,8 @@ static fw_err read_district(const struct fw_sink *sink, const cJSON *district,
         snprintf(cpath, sizeof cpath, "%s.communities[%d]", path, i++);
         const char *cname = NULL;
         long cid = 0;
-        e = check_object(c, cpath, d);
-        if (e == FW_OK) {
-            e = get_name(c, cpath, "communityName", &cname, d);
-        }
-        if (e == FW_OK) {
-            e = get_id(c, cpath, "communityId", &cid, d);
-        }
+        e = read_node(c, cpath, "communityName", "communityId", NULL, &cname,
+                      &cid, NULL, d);
         if (e == FW_OK) {
             e = emit_region(sink, cid, FW_ALERT_HROMADA, id, cname, iso, cpath,
                             d);
@@ -662,16 +625,8 @@ static fw_err read_state(const struct fw_sink *sink, const cJSON *state,
     const cJSON *districts = NULL;
     const char *name = NULL;
     long id = 0;
-    fw_err e = check_object(state, path, d);
-    if (e == FW_OK) {
-        e = get_name(state, path, "stateName", &name, d);
-    }
-    if (e == FW_OK) {
-        e = get_id(state, path, "stateId", &id, d);
-    }
-    if (e == FW_OK) {
-        e = get_member(state, path, "districts", MEMBER_ARRAY, &districts, d);
-    }
+    fw_err e = read_node(state, path, "stateName", "stateId", "districts",
+                         &name, &id, &districts, d);
     if (e != FW_OK) {
         return e;
     }
@@ -699,63 +654,14 @@ fw_err fw_alerts_read_regions(const char *buf, size_t len,
     if (sink == NULL) {
         sink = &EMPTY_SINK;
     }
-    size_t open_depth = 0;
-    int in_open_string = 0;
-    fw_err e = check_depth(buf, len, &open_depth, &in_open_string, d);
+    cJSON *root = NULL;
+    fw_err e = fw_json_parse(buf, len, &root, d);
     if (e != FW_OK) {
         return e;
     }
-    long line = 0, col = 0;
-    const char *nul = memchr(buf, '\0', len);
-    size_t check_len = nul != NULL ? (size_t)(nul - buf) : len;
-    if (!fw_text_utf8_valid(buf, check_len, &line, &col)) {
-        return fw_diag_set(d, FW_EPARSE, line, col,
-                           "invalid UTF-8 byte sequence");
-    }
-    if (nul != NULL) {
-        fw_text_position(buf, check_len, &line, &col);
-        return fw_diag_set(d, FW_EPARSE, line, col, "NUL byte");
-    }
-
-    /* return_parse_end is the thread-safe form of cJSON_GetErrorPtr(). */
-    const char *end = NULL;
     const cJSON *states = NULL;
     const cJSON *state = NULL;
     int i = 0;
-    size_t off = 0;
-    cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
-    if (root == NULL) {
-        off = end != NULL && end >= buf && end <= buf + len
-                  ? (size_t)(end - buf)
-                  : 0;
-        fw_text_position(buf, off, &line, &col);
-        if (in_open_string) {
-            e = fw_diag_set(d, FW_EPARSE, line, col,
-                            "not valid JSON (parser stopped here); the "
-                            "document ends inside a string (truncated?)");
-        } else if (open_depth > 0) {
-            e = fw_diag_set(d, FW_EPARSE, line, col,
-                            "not valid JSON (parser stopped here); the "
-                            "document ends with %zu bracket(s) open "
-                            "(truncated?)",
-                            open_depth);
-        } else {
-            e = fw_diag_set(d, FW_EPARSE, line, col,
-                            "not valid JSON (parser stopped here)");
-        }
-        goto out;
-    }
-    off = end != NULL ? (size_t)(end - buf) : len;
-    while (off < len && (buf[off] == ' ' || buf[off] == '\t' ||
-                         buf[off] == '\r' || buf[off] == '\n')) {
-        off++;
-    }
-    if (off < len) {
-        fw_text_position(buf, off, &line, &col);
-        e = fw_diag_set(d, FW_EPARSE, line, col,
-                        "unexpected text after the JSON document");
-        goto out;
-    }
     if (!cJSON_IsObject(root)) {
         e = fw_diag_set(d, FW_EPARSE, 0, 0,
                         "expected an object with a 'states' array");

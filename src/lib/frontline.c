@@ -4,14 +4,14 @@
  * records (see frontline.h). It sits between io.c, which hands it the
  * whole file, and the store's ingest, which implements the sink.
  *
- * The document is parsed with cJSON after a bracket scan that caps nesting
- * (cJSON recurses). Polygons are built from the coordinates here, not by
- * GEOS's GeoJSON reader, so that every position is checked (finite, in
- * range) and each fault names its feature. Each polygon is checked with
- * GEOS, repaired with MakeValid when invalid, split into single polygons
- * and written as 2D WKB with its geodesic area (PROJ's geodesic routines,
- * WGS84). Every call owns its own GEOS context, so the reader is
- * reentrant.
+ * The document is parsed by fw_json_parse (json.h), which checks the
+ * bytes and caps nesting before cJSON (which recurses) sees them. Polygons
+ * are built from the coordinates here, not by GEOS's GeoJSON reader, so
+ * that every position is checked (finite, in range) and each fault names
+ * its feature. Each polygon is checked with GEOS, repaired with MakeValid
+ * when invalid, split into single polygons and written as 2D WKB with its
+ * geodesic area (PROJ's geodesic routines, WGS84). Every call owns its own
+ * GEOS context, so the reader is reentrant.
  */
 #define GEOS_USE_ONLY_R_API
 #include "frontwatch/frontline.h"
@@ -26,15 +26,12 @@
 #include <string.h>
 
 #include "frontwatch/date.h"
+#include "frontwatch/json.h"
 #include "frontwatch/oblast.h"
 #include "frontwatch/text.h"
 
-/* Deepest bracket nesting accepted. GeoJSON needs about 10 (a NZZ
- * MultiPolygon: root, value, features, feature, geometry, 4 levels of
- * coordinates); the cap keeps cJSON's recursion shallow on hostile input. */
-#define MAX_DEPTH 64
-
-/* Deepest GeometryCollection nesting followed (bounded by MAX_DEPTH too). */
+/* Deepest GeometryCollection nesting followed (bounded by
+ * FW_JSON_MAX_DEPTH too). */
 #define MAX_COLLECTION_DEPTH 8
 
 #define PROGRESS_EVERY 50
@@ -121,123 +118,6 @@ static void on_geos_error(const char *message, void *userdata)
 }
 
 /* ---- JSON ------------------------------------------------------------- */
-
-/* What the bracket scan learnt about the end of the input. */
-struct json_end {
-    int is_open;       /* ends inside a string, array or object, or empty */
-    size_t last_token; /* offset where the last token (or open string)
-                        * began */
-};
-
-static int is_json_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Scans brackets outside strings: FW_ELIMIT at the first one nested deeper
- * than MAX_DEPTH. */
-static fw_err scan_nesting(const char *buf, size_t len, struct json_end *end,
-                           struct fw_diag *d)
-{
-    int depth = 0;
-    int in_string = 0;
-    int escaped = 0;
-    int seen_value = 0;
-    size_t last_token = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = buf[i];
-        if (in_string) {
-            if (escaped) {
-                escaped = 0;
-            } else if (c == '\\') {
-                escaped = 1;
-            } else if (c == '"') {
-                in_string = 0;
-            }
-            continue;
-        }
-        if (is_json_space(c)) {
-            continue;
-        }
-        seen_value = 1;
-        if (i == 0 || is_json_space(buf[i - 1]) ||
-            strchr("[]{},:\"", buf[i - 1]) != NULL ||
-            strchr("[]{},:\"", c) != NULL) {
-            last_token = i;
-        }
-        if (c == '"') {
-            in_string = 1;
-        } else if (c == '[' || c == '{') {
-            if (++depth > MAX_DEPTH) {
-                long line, col;
-                fw_text_position(buf, i, &line, &col);
-                return fw_diag_set(d, FW_ELIMIT, line, col,
-                                   "JSON nested deeper than %d levels",
-                                   MAX_DEPTH);
-            }
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            depth--;
-        }
-    }
-    end->is_open = in_string || depth > 0 || !seen_value;
-    end->last_token = last_token;
-    return FW_OK;
-}
-
-static fw_err parse_json(const char *buf, size_t len, cJSON **out,
-                         struct fw_diag *d)
-{
-    struct json_end jend = {0};
-    fw_err err = scan_nesting(buf, len, &jend, d);
-    if (err != FW_OK) {
-        return err;
-    }
-    /* return_parse_end gives the same offset as cJSON_GetErrorPtr without
-     * cJSON's global (not thread-safe) error state. */
-    const char *end = NULL;
-    long line, col;
-    /* Trailing data is checked here: cJSON's require_null_terminated
-     * wants a NUL inside buffer_length, which a plain buffer lacks. */
-    cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
-    if (root != NULL) {
-        size_t i = end != NULL && end >= buf ? (size_t)(end - buf) : len;
-        while (i < len && is_json_space(buf[i])) {
-            i++;
-        }
-        if (i < len) {
-            cJSON_Delete(root);
-            fw_text_position(buf, i, &line, &col);
-            return fw_diag_set(d, FW_EPARSE, line, col,
-                               "unexpected data after the JSON document");
-        }
-        *out = root;
-        return FW_OK;
-    }
-    size_t off = end != NULL && end >= buf ? (size_t)(end - buf) : 0;
-    /* Truncated: the input ends open and cJSON failed in its last token
-     * (inside a cut string, on a cut number or literal) or at the end,
-     * which cJSON reports as the last byte. */
-    if (jend.is_open && (off >= jend.last_token || off + 1 >= len)) {
-        fw_text_position(buf, len, &line, &col);
-        return fw_diag_set(d, FW_EPARSE, line, col,
-                           "unexpected end of input (truncated file?)");
-    }
-    if (off > len) {
-        off = len;
-    }
-    fw_text_position(buf, off, &line, &col);
-    char near[24];
-    size_t n = 0;
-    for (size_t i = off; i < len && n < sizeof near - 1; i++) {
-        unsigned char c = (unsigned char)buf[i];
-        if (c == '\n' || c == '\r') {
-            break;
-        }
-        near[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-    }
-    near[n] = '\0';
-    return fw_diag_set(d, FW_EPARSE, line, col, "invalid JSON at \"%s\"", near);
-}
 
 /* The string value of obj[key], NULL when absent or not a string. */
 static const char *get_string(const cJSON *obj, const char *key)
@@ -1107,7 +987,7 @@ fw_err fw_frontline_read(const char *path, const char *buf, size_t len,
     if (buf == NULL) {
         buf = "";
     }
-    err = parse_json(buf, len, &root, d);
+    err = fw_json_parse(buf, len, &root, d);
     if (err != FW_OK) {
         goto out;
     }

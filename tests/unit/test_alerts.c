@@ -584,15 +584,15 @@ static void test_regions_broken(void **state)
     (void)state;
     size_t len = 0;
     /* cut after 150 bytes, inside the member name "distric on line 8: the
-     * opening quote is column 11, cJSON stops at the first byte after it */
+     * opening quote is column 11, so the input ends at column 19 */
     char *buf = read_or_fail(fwt_fixture("alerts/states_truncated.json"), &len);
     assert_int_equal(len, 150);
-    expect_json_error(buf, len, FW_EPARSE, 8, 12,
-                      "ends inside a string (truncated?)");
-    /* cut just after "districts": [ (121 bytes): four brackets open;
-     * cJSON points at the last byte, the [ in column 20 of line 6 */
-    expect_json_error(buf, 121, FW_EPARSE, 6, 20,
-                      "ends with 4 bracket(s) open");
+    expect_json_error(buf, len, FW_EPARSE, 8, 19,
+                      "unexpected end of input (truncated file?)");
+    /* cut just after "districts": [ (121 bytes): four brackets open; the
+     * [ is column 20 of line 6, so the input ends at column 21 */
+    expect_json_error(buf, 121, FW_EPARSE, 6, 21,
+                      "unexpected end of input (truncated file?)");
     free(buf);
 
     buf = read_or_fail(fwt_fixture("alerts/states_bad_member.json"), &len);
