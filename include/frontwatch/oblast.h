@@ -33,7 +33,9 @@ const struct fw_oblast *fw_oblast_by_geonames(const char *admin1);
 const struct fw_oblast *fw_oblast_by_alert_name(const char *name);
 
 /* Accepts "Харківська", "Харківська область", "Kharkiv", "Kharkiv Oblast",
- * "Kharkivska oblast" or "UA-63" (any case, via fw_text_key). */
+ * "Kharkivska oblast" or "UA-63" (any case, via fw_text_key), and the
+ * cities and Crimea as the sources write them: "м. Київ", "Місто Київ",
+ * "Kyiv City", "м. Севастополь", "Автономна Республіка Крим". */
 const struct fw_oblast *fw_oblast_by_name(const char *name);
 
 #endif

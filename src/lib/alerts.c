@@ -545,21 +545,6 @@ static fw_err read_node(const cJSON *obj, const char *path,
  * "м. Київ" / "м. Севастополь", which the oblast table does not know. */
 static const char *state_iso(const char *state_name)
 {
-    static const struct {
-        const char *key;
-        const char *iso;
-    } CITIES[] = {
-        {"m kyiv", "UA-30"},
-        {"m sevastopol", "UA-40"},
-    };
-    char key[128];
-    if (fw_text_key(state_name, key, sizeof key) == FW_OK) {
-        for (size_t i = 0; i < sizeof CITIES / sizeof CITIES[0]; i++) {
-            if (strcmp(key, CITIES[i].key) == 0) {
-                return CITIES[i].iso;
-            }
-        }
-    }
     const struct fw_oblast *ob = fw_oblast_by_name(state_name);
     return ob != NULL ? ob->iso : NULL;
 }

@@ -843,30 +843,6 @@ static fw_err read_nzz(struct reader *r, const cJSON *features)
 
 /* The oblast a Minregion ADMIN_1 name stands for. The two cities and
  * Crimea are not "... область", so they are matched here first. */
-static const struct fw_oblast *oblast_by_admin1(const char *name)
-{
-    static const struct {
-        const char *key;
-        const char *iso;
-    } SPECIAL[] = {
-        {"m kyiv", "UA-30"},
-        {"misto kyiv", "UA-30"},
-        {"m sevastopol", "UA-40"},
-        {"misto sevastopol", "UA-40"},
-        {"avtonomna respublika krym", "UA-43"},
-    };
-    char key[128];
-    if (fw_text_key(name, key, sizeof key) != FW_OK) {
-        return NULL;
-    }
-    for (size_t i = 0; i < sizeof SPECIAL / sizeof SPECIAL[0]; i++) {
-        if (strcmp(key, SPECIAL[i].key) == 0) {
-            return fw_oblast_by_iso(SPECIAL[i].iso);
-        }
-    }
-    return fw_oblast_by_name(name);
-}
-
 /* A feature naming no known oblast (or none at all) is rejected with its
  * polygons. */
 static fw_err boundary_feature(struct reader *r, const cJSON *f)
@@ -880,7 +856,7 @@ static fw_err boundary_feature(struct reader *r, const cJSON *f)
         ob = fw_oblast_by_iso(iso);
         name = get_string(props, "shapeName");
     } else if (admin1 != NULL) {
-        ob = oblast_by_admin1(admin1);
+        ob = fw_oblast_by_name(admin1);
     }
     if (ob == NULL) {
         char why[120];

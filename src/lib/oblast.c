@@ -95,6 +95,19 @@ static void strip_oblast_word(char *key)
     }
 }
 
+/* Names of the two cities with oblast status and of Crimea as the
+ * Ukrainian sources write them ("м." and "Місто" both mean city). */
+static const struct {
+    const char *key;
+    const char *iso;
+} ALIASES[] = {
+    {"m kyiv", "UA-30"},          {"misto kyiv", "UA-30"},
+    {"kyiv city", "UA-30"},       {"m sevastopol", "UA-40"},
+    {"misto sevastopol", "UA-40"}, {"sevastopol city", "UA-40"},
+    {"avtonomna respublika krym", "UA-43"},
+    {"autonomous republic of crimea", "UA-43"},
+};
+
 const struct fw_oblast *fw_oblast_by_name(const char *name)
 {
     if (fw_oblast_by_iso(name) != NULL) {
@@ -103,6 +116,11 @@ const struct fw_oblast *fw_oblast_by_name(const char *name)
     char want[128];
     if (fw_text_key(name, want, sizeof want) != FW_OK) {
         return NULL;
+    }
+    for (size_t i = 0; i < sizeof ALIASES / sizeof ALIASES[0]; i++) {
+        if (strcmp(want, ALIASES[i].key) == 0) {
+            return fw_oblast_by_iso(ALIASES[i].iso);
+        }
     }
     strip_oblast_word(want);
     for (size_t i = 0; i < N_OBLASTS; i++) {

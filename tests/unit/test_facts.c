@@ -81,7 +81,8 @@ static int setup(void **state)
         return -1;
     }
     static const char *dirs[] = {
-        "gazetteer", "alerts", "frontline/deepstate_full_layers_2022-2025",
+        "gazetteer", "alerts", "boundaries",
+        "frontline/deepstate_full_layers_2022-2025",
         "frontline/nzz_liveuamap_occupied_2022-2026",
         "frontline/deepstate_occupied_2024-2026"};
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
@@ -539,6 +540,85 @@ static void test_contested_area_independent(void **state)
     close_ctx(&c);
 }
 
+/* The oblast table's GeoNames admin1 numbers (oblast.c), checked by
+ * point-in-polygon against the geoBoundaries ADM1 oblasts: every GeoNames
+ * place lies in the oblast its admin1 number names, but for places on
+ * the simplified border or the coast that fall in no polygon. */
+static void test_geonames_admin1_by_boundaries(void **state)
+{
+    (void)state;
+    struct ctx c;
+    if (!open_ctx(&c)) {
+        return;
+    }
+    GEOSContextHandle_t h = GEOS_init_r();
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+    GEOSGeometry *geom[128];
+    const GEOSPreparedGeometry *prep[128];
+    char iso[128][8];
+    int n = 0;
+    sqlite3_stmt *s = NULL;
+    struct fw_diag d;
+    assert_int_equal(
+        fw_store_prepare(c.st,
+                         "SELECT b.oblast_iso, b.wkb FROM boundary b JOIN"
+                         " ingest_log l ON l.id = b.log_id WHERE l.name ="
+                         " 'geoBoundaries-UKR-ADM1_simplified.geojson'",
+                         &s, &d),
+        FW_OK);
+    while (sqlite3_step(s) == SQLITE_ROW && n < 128) {
+        snprintf(iso[n], sizeof iso[n], "%s",
+                 (const char *)sqlite3_column_text(s, 0));
+        geom[n] = GEOSWKBReader_read_r(h, rd, sqlite3_column_blob(s, 1),
+                                       (size_t)sqlite3_column_bytes(s, 1));
+        prep[n] = GEOSPrepare_r(h, geom[n]);
+        n++;
+    }
+    sqlite3_finalize(s);
+    assert_true(n >= 27);
+    assert_int_equal(fw_store_prepare(c.st,
+                                      "SELECT name, oblast_iso, lat, lon"
+                                      " FROM place WHERE source='geonames'",
+                                      &s, &d),
+                     FW_OK);
+    int agree = 0, disagree = 0, outside = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *want = (const char *)sqlite3_column_text(s, 1);
+        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(
+            h, sqlite3_column_double(s, 3), sqlite3_column_double(s, 2));
+        int k;
+        for (k = 0; k < n; k++) {
+            if (GEOSPreparedIntersects_r(h, prep[k], pt) == 1) {
+                break;
+            }
+        }
+        GEOSGeom_destroy_r(h, pt);
+        if (k == n) {
+            outside++;
+        } else if (want != NULL && strcmp(want, iso[k]) == 0) {
+            agree++;
+        } else {
+            disagree++;
+            printf("  %s: admin1 says %s, boundaries say %s\n",
+                   (const char *)sqlite3_column_text(s, 0),
+                   want ? want : "-", iso[k]);
+        }
+    }
+    sqlite3_finalize(s);
+    for (int k = 0; k < n; k++) {
+        GEOSPreparedGeom_destroy_r(h, prep[k]);
+        GEOSGeom_destroy_r(h, geom[k]);
+    }
+    GEOSWKBReader_destroy_r(h, rd);
+    GEOS_finish_r(h);
+    printf("  %d agree, %d disagree, %d outside every polygon\n", agree,
+           disagree, outside);
+    /* a handful of places sit within a simplified border's error */
+    assert_true(agree > 2700);
+    assert_true(disagree <= agree / 200);
+    close_ctx(&c);
+}
+
 static void test_glitch_snapshot_is_suspect(void **state)
 {
     (void)state;
@@ -578,6 +658,7 @@ int main(void)
         cmocka_unit_test(test_distance_oracle_many_places),
         cmocka_unit_test(test_contested_area_independent),
         cmocka_unit_test(test_alert_hours_independent),
+        cmocka_unit_test(test_geonames_admin1_by_boundaries),
         cmocka_unit_test(test_glitch_snapshot_is_suspect),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -8,6 +8,7 @@
 
 #include "frontwatch/csv.h"
 #include "frontwatch/date.h"
+#include "frontwatch/oblast.h"
 #include "frontwatch/text.h"
 
 static void key_is(const char *name, const char *want)
@@ -141,6 +142,34 @@ static void test_csv_lines_and_errors(void **state)
     assert_int_equal(d.line, 2);
 }
 
+static void oblast_is(const char *name, const char *iso)
+{
+    const struct fw_oblast *o = fw_oblast_by_name(name);
+    assert_non_null(o);
+    assert_string_equal(o->iso, iso);
+}
+
+static void test_oblast_names(void **state)
+{
+    (void)state;
+    oblast_is("Харківська", "UA-63");
+    oblast_is("Харківська область", "UA-63");
+    oblast_is("Kharkiv Oblast", "UA-63");
+    oblast_is("kharkivska oblast", "UA-63");
+    oblast_is("UA-63", "UA-63");
+    /* the city and the oblast around it */
+    oblast_is("Kyiv", "UA-32");
+    oblast_is("Kyiv Oblast", "UA-32");
+    oblast_is("Київська область", "UA-32");
+    oblast_is("м. Київ", "UA-30");
+    oblast_is("Місто Київ", "UA-30");
+    oblast_is("Kyiv City", "UA-30");
+    oblast_is("м. Севастополь", "UA-40");
+    oblast_is("Автономна Республіка Крим", "UA-43");
+    assert_null(fw_oblast_by_name("Atlantis"));
+    assert_int_equal(fw_oblast_count(), 27);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -149,6 +178,7 @@ int main(void)
         cmocka_unit_test(test_edit_distance),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_csv_lines_and_errors),
+        cmocka_unit_test(test_oblast_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
