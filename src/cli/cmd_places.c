@@ -119,9 +119,10 @@ static int exec_places(int argc, char **argv)
     if (json) {
         arr = cJSON_CreateArray();
     } else {
-        printf("%zu places within %.0f km of %s on %s (%s map of %s, shows "
-               "%s)\n\n",
-               n, km, centre.name, date, snap.source, day, shows);
+        printf("%zu place%s within %.0f km of %s on %s (%s map of %s, "
+               "shows %s)\n\n",
+               n, n == 1 ? "" : "s", km, centre.name, date, snap.source, day,
+               shows);
         printf("%-28s %-16s %10s %8s  %-21s %12s\n", "place", "oblast",
                "population", "km away", "status", "km to occ.");
     }
