@@ -3,7 +3,8 @@
  * occupied area, per front-line snapshot.
  *
  * A snapshot's polygons are loaded from the store once and kept in a small
- * cache: GEOS prepared geometries for point-in-polygon, and a copy in a
+ * cache (a polygon unchanged from a cached snapshot is shared, not loaded
+ * again): GEOS prepared geometries for point-in-polygon, and a copy in a
  * Lambert conformal conic projection of Ukraine (standard parallels 45.5 and
  * 50.5 N) to find the nearest occupied point, which is then measured along
  * the WGS84 geodesic (PROJ geod_inverse). Kilometres are geodesic, never
@@ -17,6 +18,7 @@
 #ifndef FRONTWATCH_GEO_H
 #define FRONTWATCH_GEO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "frontwatch/err.h"
@@ -41,14 +43,14 @@ extern const char *const FW_GEO_SOURCES[FW_GEO_N_SOURCES];
 struct fw_snapshot_info {
     int64_t id;
     char source[24];
-    int64_t published_s;  /* usable from this time on */
-    int64_t as_of_s;      /* the state of the front it shows */
-    int has_contested;    /* the source maps contested areas */
+    int64_t published_s; /* usable from this time on */
+    int64_t as_of_s;     /* the state of the front it shows */
+    int has_contested;   /* the source maps contested areas */
 };
 
 /* Creates a geo engine reading snap/polygon rows of st (borrowed; must
  * outlive the engine). *out freed by fw_geo_free. Errors: FW_ENOMEM,
- * FW_EPROJ, FW_EGEOS. */
+ * FW_EGEOS, FW_EPROJ. */
 fw_err fw_geo_new(fw_store *st, fw_geo **out, struct fw_diag *d);
 
 /* Frees g and its cache; accepts NULL. */
@@ -62,8 +64,8 @@ fw_err fw_geo_snapshot_at(fw_geo *g, const char *source, int64_t t_s,
 
 struct fw_control {
     enum fw_status status;
-    double distance_km;      /* to the nearest occupied point; 0 inside */
-    double nearest_lat_deg;  /* that point (the place itself when inside) */
+    double distance_km;     /* to the nearest occupied point; 0 inside */
+    double nearest_lat_deg; /* that point (the place itself when inside) */
     double nearest_lon_deg;
     double contested_km2_25km; /* contested area within 25 km; -1 when the
                                   source does not map contested areas */
@@ -72,10 +74,67 @@ struct fw_control {
 /* Status of (lat, lon) in snap and the distance to its occupied area
  * (occupied plus occupied before 2022). Errors: FW_ERANGE (coordinates),
  * FW_ENOTFOUND (snapshot has no occupied polygons), FW_ESQL, FW_EGEOS,
- * FW_EPROJ. *out set on success only. */
+ * FW_ENOMEM. *out set on success only. */
 fw_err fw_geo_control(fw_geo *g, const struct fw_snapshot_info *snap,
                       double lat_deg, double lon_deg, struct fw_control *out,
                       struct fw_diag *d);
+
+/* Calls fn(arg, cls, wkb, wkb_len) for every polygon the engine uses for
+ * snap, in the store's order: its own polygons except liberated ones (and,
+ * for NZZ, except those under 1 km2), then the borrowed "occupied before
+ * 2022" layer for sources without one. cls is an fw_control_class
+ * (record.h); wkb (WGS84 lon/lat, as stored) is borrowed for the call.
+ * fn returns FW_OK to go on; anything else stops the walk and is returned.
+ * For exports, so that other tools see exactly frontwatch's geometries.
+ * Errors: FW_ESQL, or fn's. */
+typedef fw_err (*fw_geo_polygon_fn)(void *arg, int cls, const void *wkb,
+                                    size_t wkb_len);
+fw_err fw_geo_snapshot_polygons(fw_geo *g, const struct fw_snapshot_info *snap,
+                                fw_geo_polygon_fn fn, void *arg,
+                                struct fw_diag *d);
+
+/*
+ * Many points at many snapshots: the whole-history path (features,
+ * back-tests, benchmarks). The points are projected once, and each source's
+ * previous snapshot asked is remembered: a point outside the occupied area
+ * then and now keeps its distance and nearest point unless an occupied edge
+ * within that distance of it was added or removed (the nearest edge is
+ * still there and nothing came closer), so when a weekly map moved only
+ * part of the front, only the places near that part are searched again.
+ * Point-in-polygon is always tested anew. Results equal fw_geo_control's
+ * for each point (up to the choice between equally near points).
+ */
+typedef struct fw_geo_points fw_geo_points;
+
+/* Do not compute contested_km2_25km (it stays -1): status and distance
+ * only, much faster on DeepState full maps. */
+#define FW_GEO_SKIP_CONTESTED 1u
+
+/* A set of n_points points (WGS84 degrees, copied) for g (borrowed; must
+ * outlive the set). *out freed by fw_geo_points_free. Errors: FW_ERANGE
+ * (a bad coordinate; d names its index), FW_ENOMEM, FW_EGEOS. */
+fw_err fw_geo_points_new(fw_geo *g, const double *lat_deg,
+                         const double *lon_deg, size_t n_points,
+                         fw_geo_points **out, struct fw_diag *d);
+
+/* Frees pts; accepts NULL. */
+void fw_geo_points_free(fw_geo_points *pts);
+
+/* Status and distance of every point of pts (made with g) at snap into
+ * out[0 .. n_points - 1] (caller's array), as fw_geo_control would give
+ * them; flags is 0 or FW_GEO_SKIP_CONTESTED. Fastest when each source's
+ * snapshots come in time order. Errors: as fw_geo_control, and FW_ENOMEM.
+ * out is written on success only; after an error pts may have forgotten
+ * the source's previous snapshot (the next call then searches every
+ * point), which costs time, never correctness. */
+fw_err fw_geo_control_points(fw_geo *g, fw_geo_points *pts,
+                             const struct fw_snapshot_info *snap,
+                             unsigned flags, struct fw_control *out,
+                             struct fw_diag *d);
+
+/* How many point distances the last fw_geo_control_points call searched
+ * anew (the rest were kept or lay inside the occupied area). */
+size_t fw_geo_points_n_searched(const fw_geo_points *pts);
 
 /* Geodesic distance in km between two WGS84 points. */
 double fw_geo_distance_km(double lat1_deg, double lon1_deg, double lat2_deg,

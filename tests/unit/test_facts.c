@@ -619,6 +619,77 @@ static void test_geonames_admin1_by_boundaries(void **state)
     close_ctx(&c);
 }
 
+/* The whole-history path (fw_geo_control_points, which keeps a place's
+ * distance from one week to the next unless the front moved near it) gives
+ * what one fw_geo_control call per place gives, on every place at every
+ * map of both sources over the first half of 2024. */
+static void test_batch_equals_per_call(void **state)
+{
+    (void)state;
+    struct ctx c;
+    if (!open_ctx(&c)) {
+        return;
+    }
+    struct fw_diag d;
+    sqlite3_stmt *s = NULL;
+    double lat[4096], lon[4096];
+    size_t n = 0;
+    assert_int_equal(fw_store_prepare(c.st,
+                                      "SELECT lat, lon FROM place WHERE"
+                                      " merged_into IS NULL",
+                                      &s, &d),
+                     FW_OK);
+    while (sqlite3_step(s) == SQLITE_ROW && n < 4096) {
+        lat[n] = sqlite3_column_double(s, 0);
+        lon[n] = sqlite3_column_double(s, 1);
+        n++;
+    }
+    sqlite3_finalize(s);
+    fw_geo_points *pts = NULL;
+    assert_int_equal(fw_geo_points_new(c.g, lat, lon, n, &pts, &d), FW_OK);
+    struct fw_control *batch = calloc(n, sizeof *batch);
+    assert_int_equal(
+        fw_store_prepare(c.st,
+                         "SELECT id, source, published_s, as_of_s FROM"
+                         " snapshot WHERE suspect IS NULL AND source IN"
+                         " ('deepstate', 'nzz') AND published_s BETWEEN"
+                         " 1704067200 AND 1719792000"
+                         " ORDER BY source, published_s",
+                         &s, &d),
+        FW_OK);
+    size_t n_snaps = 0, n_searched = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        struct fw_snapshot_info snap = {0};
+        snap.id = sqlite3_column_int64(s, 0);
+        snprintf(snap.source, sizeof snap.source, "%s",
+                 (const char *)sqlite3_column_text(s, 1));
+        snap.published_s = sqlite3_column_int64(s, 2);
+        snap.as_of_s = sqlite3_column_int64(s, 3);
+        assert_int_equal(fw_geo_control_points(c.g, pts, &snap,
+                                               FW_GEO_SKIP_CONTESTED, batch,
+                                               &d),
+                         FW_OK);
+        n_searched += fw_geo_points_n_searched(pts);
+        for (size_t i = 0; i < n; i++) {
+            struct fw_control one;
+            assert_int_equal(
+                fw_geo_control(c.g, &snap, lat[i], lon[i], &one, &d), FW_OK);
+            assert_int_equal(batch[i].status, one.status);
+            assert_true(fabs(batch[i].distance_km - one.distance_km) < 1e-9);
+        }
+        n_snaps++;
+    }
+    sqlite3_finalize(s);
+    printf("  %zu places x %zu maps equal; %zu distances searched anew\n", n,
+           n_snaps, n_searched);
+    assert_true(n_snaps >= 50);
+    /* the point of the batch path: most weeks most places are kept */
+    assert_true(n_searched < n * n_snaps / 4);
+    free(batch);
+    fw_geo_points_free(pts);
+    close_ctx(&c);
+}
+
 static void test_glitch_snapshot_is_suspect(void **state)
 {
     (void)state;
@@ -659,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_contested_area_independent),
         cmocka_unit_test(test_alert_hours_independent),
         cmocka_unit_test(test_geonames_admin1_by_boundaries),
+        cmocka_unit_test(test_batch_equals_per_call),
         cmocka_unit_test(test_glitch_snapshot_is_suspect),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
