@@ -1,8 +1,10 @@
 # frontwatch - the two commands a user needs:
 #   make demo   installs what is missing (as root), builds, ingests the
 #               bundled sample and prints the assessment of Kharkiv
-#   make test   the same install and build, then every test (CTest)
-# Other targets: build, deps, clean, sanitize (tests under ASan + UBSan).
+#   make test   the same install and build, then every test (CTest), again
+#               under ASan + UBSan, and the unit tests under valgrind
+# Other targets: build, deps, clean, sanitize (tests under ASan + UBSan),
+# fuzz (each libFuzzer harness for FUZZ_SECONDS).
 
 BUILD      ?= build
 BUILD_TYPE ?= RelWithDebInfo
@@ -45,8 +47,16 @@ demo: build
 	$(BUILD)/frontwatch ingest --quiet --db $(DEMO_DB) data/sample
 	$(BUILD)/frontwatch assess Kharkiv --db $(DEMO_DB) --date $(DEMO_DATE)
 
+# Three stages (scripts/test_stages.sh): CTest on $(BUILD); CTest on
+# $(ASAN_BUILD), built with AddressSanitizer and UBSan; the unit tests but
+# the `slow` ones under valgrind --leak-check=full. About 6 minutes on 2
+# cores; the last line is "test: N passed, N failed".
+ASAN_BUILD    ?= $(BUILD)-asan
+TEST_PACKAGES  = valgrind time
+
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) deps PACKAGES="$(TEST_PACKAGES)"
+	@scripts/test_stages.sh $(BUILD) $(ASAN_BUILD) $(JOBS)
 
 sanitize: deps
 	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DFW_SANITIZE=ON >/dev/null
@@ -55,3 +65,25 @@ sanitize: deps
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan
+
+# Fuzzing (fuzz/README.md): builds the libFuzzer harnesses with clang in
+# $(FUZZ_BUILD) (installing clang when root) and runs each for
+# FUZZ_SECONDS with its seed corpus, two at a time; new inputs and
+# findings go to $(FUZZ_BUILD)/work, never into fuzz/corpus.
+FUZZ_SECONDS  ?= 60
+FUZZ_BUILD    ?= build-fuzz
+FUZZ_PACKAGES  = clang libclang-rt-14-dev
+.PHONY: fuzz
+fuzz: deps
+	@$(MAKE) deps PACKAGES="$(FUZZ_PACKAGES)"
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DFW_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_BUILD)/work
+
+# Benchmarks against PostGIS, GeoPandas and pandas (issue 4): about 5
+# minutes on the full data in ../shared/data; installs the peers' Debian
+# packages when root; prints the table and writes docs/BENCHMARKS.md.
+.PHONY: bench
+bench: build
+	bench/run --bin $(BUILD)

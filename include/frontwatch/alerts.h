@@ -28,8 +28,15 @@
  *
  * A row is rejected (sink->reject with the line and a reason, reading goes
  * on) when its region is not an oblast of Ukraine, finished_at is empty,
- * it ends before it starts, or an official raion/hromada-level row has an
- * empty raion/hromada column. An official row whose oblast column holds a
+ * it ends before it starts, it starts or ends in the future (more than a
+ * day, FW_DAY_S, after the machine's clock when the read starts: no
+ * source holds alerts that have not happened, a wrong year can; the day
+ * absorbs time zones and clock skew), or an official raion/hromada-level
+ * row has an empty raion/hromada column. A date that does not exist
+ * (2023-02-30) is no data at all and fails the file (below). Duplicate
+ * rows are not the reader's business: each reaches the sink (the store
+ * keeps the first and rejects the others). An official row whose oblast
+ * column holds a
  * raion and whose raion column holds an oblast is swapped back and
  * reported through sink->repair (just before its alert). sink->progress
  * gets (byte offset of the row, len) every 4096 rows and (len, len) at the
@@ -58,8 +65,8 @@ fw_err fw_alerts_read_csv(const char *buf, size_t len,
  * name is unknown. sink and any callback may be NULL.
  *
  * Errors: FW_ELIMIT (brackets nested deeper than 64, checked before
- * parsing so that no document can exhaust the stack; line and col of the
- * 65th bracket), FW_EPARSE (invalid UTF-8, a NUL byte, not JSON, or text
+ * parsing so that no document can exhaust the stack, at the 65th bracket;
+ * a document over 64 MiB; see json.h), FW_EPARSE (invalid UTF-8, a NUL byte, not JSON, or text
  * after the document, with line and byte col as fw_json_parse gives them:
  * a truncated document at its end, "unexpected end of input (truncated
  * file?)"; a required member missing or of the wrong type, or an id that

@@ -19,15 +19,18 @@
 #define FW_CSV_MAX_FIELD_BYTES ((size_t)1 << 20)
 
 /* Called once per row (the header too). line is the 1-based line on which
- * the row starts. fields[i] are NUL-terminated, borrowed until the callback
- * returns. A non-FW_OK return stops parsing and is returned by fw_csv_parse
- * (the callback fills d; fw_csv_parse keeps what it wrote). */
+ * the row starts (libcsv ends a row at a lone CR too, so two rows may
+ * start on one line; lines count LFs). fields[i] are NUL-terminated,
+ * borrowed until the callback returns. A non-FW_OK return stops parsing
+ * and is returned by fw_csv_parse (the callback fills d; fw_csv_parse
+ * keeps what it wrote). */
 typedef fw_err (*fw_csv_row_fn)(void *ctx, long line, size_t n_fields,
                                 char *const *fields, struct fw_diag *d);
 
 /* Parses buf[0..len) and calls fn for every non-empty row.
  * Errors: FW_EPARSE (malformed quoting, NUL byte, invalid UTF-8; line and
- * col in d), FW_ELIMIT (caps above), FW_ENOMEM, or whatever fn returned. */
+ * col in d), FW_ELIMIT (caps above, at the row's line), FW_ENOMEM, or
+ * whatever fn returned. */
 fw_err fw_csv_parse(const char *buf, size_t len, fw_csv_row_fn fn, void *ctx,
                     struct fw_diag *d);
 

@@ -83,7 +83,10 @@ fw_err fw_frontline_date_from_name(const char *path, int64_t *t_unix_s);
  * "name" hold no date; a geometry that is malformed, a ring with fewer than 4
  * positions or a position that is not numbers, with the feature index),
  * FW_ERANGE (a coordinate that is not finite or outside [-180,180] x [-90,90],
- * with the feature index), FW_ELIMIT (nesting deeper than 64), FW_EGEOS,
+ * with the feature index; a publication date more than a day after the
+ * machine's clock, "in the future"; an NZZ feature "date" more than a day
+ * after the publication date, with the feature index), FW_ELIMIT (nesting
+ * deeper than 64, a document over 64 MiB; see json.h), FW_EGEOS,
  * FW_ENOMEM, FW_EUSAGE (no sink), or the error a sink callback returned.
  * Records sent before an error stay sent: the sink discards them (the store's
  * ingest rolls back). */

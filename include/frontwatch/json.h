@@ -34,8 +34,11 @@
  * d (may be NULL) gets the line and byte column (1-based) and a message;
  * its file and feature are left as they are. Errors, in the order the
  * checks run:
- *  - FW_ELIMIT: a bracket nested deeper than FW_JSON_MAX_DEPTH, at the
- *    first such bracket ("JSON nested deeper than 64 levels").
+ *  - FW_ELIMIT: a document longer than 64 MiB, at its 64 MiB'th byte
+ *    ("JSON document larger than 64 MiB"; the parsed tree takes 4 to 40
+ *    times the text, and the largest real document is 2.2 MB); a bracket
+ *    nested deeper than FW_JSON_MAX_DEPTH, at the first such bracket
+ *    ("JSON nested deeper than 64 levels").
  *  - FW_EPARSE: invalid UTF-8 or a NUL byte, at the first bad byte (see
  *    fw_text_check; an incomplete character at the very end of a document
  *    that ends inside a string counts as truncation, not as invalid

@@ -34,7 +34,9 @@ void fw_text_position(const char *s, size_t off, long *line, long *col);
 
 /* Writes the search key of the NUL-terminated UTF-8 name into out
  * (NUL-terminated, truncated at a character boundary to fit out_len).
- * Errors: FW_EPARSE (invalid UTF-8), FW_EUSAGE (out_len == 0). */
+ * Errors: FW_EPARSE (invalid UTF-8 anywhere in name, also past the
+ * point where the key was cut), FW_EUSAGE (out_len == 0); out is then
+ * unspecified. */
 fw_err fw_text_key(const char *name, char *out, size_t out_len);
 
 /* Levenshtein distance between two ASCII keys, capped at max + 1 (so a

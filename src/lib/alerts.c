@@ -17,12 +17,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "frontwatch/csv.h"
 #include "frontwatch/date.h"
 #include "frontwatch/json.h"
 #include "frontwatch/oblast.h"
 #include "frontwatch/text.h"
+#include "text_int.h"
 
 #if defined(__GNUC__)
 #define FW_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -36,8 +38,10 @@
 /* Largest id accepted in states.json (ids are small positive integers). */
 #define MAX_REGION_ID 2147483647.0
 
-/* Field values quoted in messages are cut to this many bytes. */
+/* Field values quoted in messages are cut to this many bytes, at a
+ * character boundary: QUOTE(v) gives the "%.*s" arguments. */
 #define QUOTE_MAX 64
+#define QUOTE(v) (int)fw_text_clip_len((v), QUOTE_MAX), (v)
 
 static const struct fw_sink EMPTY_SINK = {0};
 
@@ -74,6 +78,7 @@ struct csv_state {
     long scan_line;
     size_t scan_off;
     size_t n_rows;
+    int64_t latest_s; /* alerts starting or ending later are rejected */
 };
 
 /* ---- positions ---------------------------------------------------------- */
@@ -214,12 +219,12 @@ static fw_err parse_time(struct csv_state *st, long line, char *const *fields,
         return fw_diag_set(d, FW_ERANGE, l, c,
                            "%s: '%.*s' is not a valid date and time "
                            "(no such day, hour or offset)",
-                           name, QUOTE_MAX, v);
+                           name, QUOTE(v));
     }
     return fw_diag_set(d, FW_EPARSE, l, c,
                        "%s: '%.*s' is not a timestamp "
                        "(expected YYYY-MM-DD HH:MM:SS+00:00)",
-                       name, QUOTE_MAX, v);
+                       name, QUOTE(v));
 }
 
 static fw_err parse_level(struct csv_state *st, long line, char *const *fields,
@@ -238,7 +243,7 @@ static fw_err parse_level(struct csv_state *st, long line, char *const *fields,
         return fw_diag_set(d, FW_EPARSE, l, c,
                            "level: '%.*s' is not one of oblast, raion, "
                            "hromada",
-                           QUOTE_MAX, v);
+                           QUOTE(v));
     }
     return FW_OK;
 }
@@ -255,8 +260,7 @@ static fw_err parse_naive(struct csv_state *st, long line, char *const *fields,
         long l, c;
         field_position(st, line, st->c_naive, &l, &c);
         return fw_diag_set(d, FW_EPARSE, l, c,
-                           "naive: '%.*s' is neither True nor False", QUOTE_MAX,
-                           v);
+                           "naive: '%.*s' is neither True nor False", QUOTE(v));
     }
     return FW_OK;
 }
@@ -278,7 +282,9 @@ static fw_err parse_times(struct csv_state *st, long line, char *const *fields,
     return e;
 }
 
-/* Rejects (and returns 0 for) rows without a usable time span. */
+/* Rejects (and returns 0 for) rows without a usable time span: no end,
+ * an end before the start, or a time more than a day after now (no source
+ * can hold alerts that have not happened; a wrong year or clock can). */
 static int check_span(const struct csv_state *st, long line,
                       char *const *fields, int has_end, int64_t start,
                       int64_t end)
@@ -291,7 +297,16 @@ static int check_span(const struct csv_state *st, long line,
         reject(st, line,
                "alert ends before it starts (finished_at %.*s < "
                "started_at %.*s)",
-               QUOTE_MAX, fields[st->c_end], QUOTE_MAX, fields[st->c_start]);
+               QUOTE(fields[st->c_end]), QUOTE(fields[st->c_start]));
+        return 0;
+    }
+    if (end > st->latest_s) {
+        int col = start > st->latest_s ? st->c_start : st->c_end;
+        reject(st, line,
+               "alert in the future (%s %.*s is more than a day after "
+               "the time of reading)",
+               col == st->c_start ? "started_at" : "finished_at",
+               QUOTE(fields[col]));
         return 0;
     }
     return 1;
@@ -339,7 +354,7 @@ static fw_err official_row(struct csv_state *st, long line, char *const *fields,
         }
     }
     if (ob == NULL) {
-        reject(st, line, "unknown oblast '%.*s'", QUOTE_MAX, oblast);
+        reject(st, line, "unknown oblast '%.*s'", QUOTE(oblast));
         return FW_OK;
     }
     if (level >= FW_ALERT_RAION && raion[0] == '\0') {
@@ -387,7 +402,7 @@ static fw_err volunteer_row(struct csv_state *st, long line,
     const char *region = fields[st->c_oblast];
     const struct fw_oblast *ob = fw_oblast_by_alert_name(region);
     if (ob == NULL) {
-        reject(st, line, "unknown oblast '%.*s'", QUOTE_MAX, region);
+        reject(st, line, "unknown oblast '%.*s'", QUOTE(region));
         return FW_OK;
     }
     if (!check_span(st, line, fields, has_end, start, end)) {
@@ -441,6 +456,8 @@ fw_err fw_alerts_read_csv(const char *buf, size_t len,
         .kind = KIND_NONE,
         .scan_line = 1,
         .scan_off = 0,
+        /* a day of slack for clocks and time zones */
+        .latest_s = (int64_t)time(NULL) + FW_DAY_S,
     };
     fw_err e = fw_csv_parse(buf, len, on_row, &st, d);
     if (e != FW_OK) {

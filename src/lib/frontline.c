@@ -24,17 +24,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "frontwatch/date.h"
 #include "frontwatch/json.h"
 #include "frontwatch/oblast.h"
 #include "frontwatch/text.h"
+#include "text_int.h"
 
 /* Deepest GeometryCollection nesting followed (bounded by
  * FW_JSON_MAX_DEPTH too). */
 #define MAX_COLLECTION_DEPTH 8
 
 #define PROGRESS_EVERY 50
+
+/* Strings from the document quoted in messages are cut to n bytes at a
+ * character boundary: QUOTE(n, s) gives the "%.*s" arguments. */
+#define QUOTE(n, s) (int)fw_text_clip_len((s), (n)), (s)
 
 /* WGS84 ellipsoid. */
 #define WGS84_A_M 6378137.0
@@ -589,7 +595,8 @@ static fw_err read_geometry(struct reader *r, const cJSON *geom,
         strcmp(type, "MultiLineString") == 0) {
         return FW_OK;
     }
-    return feature_fail(r, FW_EPARSE, "unknown geometry type \"%.40s\"", type);
+    return feature_fail(r, FW_EPARSE, "unknown geometry type \"%.*s\"",
+                        QUOTE(40, type));
 }
 
 /* Reads the geometry of feature f; a feature without one is rejected. */
@@ -626,16 +633,30 @@ static fw_err emit_snapshot(struct reader *r, const char *source,
  * "deepstatemap_data_YYYYMMDD" there). */
 static fw_err published_from_name(struct reader *r, int64_t *t_unix_s)
 {
-    if (fw_frontline_date_from_name(r->path, t_unix_s) == FW_OK) {
-        return FW_OK;
+    int64_t t = 0;
+    const char *from = "file name";
+    if (fw_frontline_date_from_name(r->path, &t) != FW_OK) {
+        from = "document name";
+        if (r->doc_name == NULL || strchr(r->doc_name, '/') != NULL ||
+            fw_frontline_date_from_name(r->doc_name, &t) != FW_OK) {
+            return fw_diag_set(r->d, FW_EPARSE, 0, 0,
+                               "file name holds no publication date "
+                               "(YYYYMMDDTHHMMSSZ, YYYYMMDD or "
+                               "YYYY-MM-DD)");
+        }
     }
-    if (r->doc_name != NULL && strchr(r->doc_name, '/') == NULL &&
-        fw_frontline_date_from_name(r->doc_name, t_unix_s) == FW_OK) {
-        return FW_OK;
+    /* A map cannot be published after it is read; a day of slack for
+     * clocks and time zones. */
+    if (t > (int64_t)time(NULL) + FW_DAY_S) {
+        char day[11];
+        fw_date_format_day(t, day);
+        return fw_diag_set(r->d, FW_ERANGE, 0, 0,
+                           "publication date %s (from the %s) is in the "
+                           "future",
+                           day, from);
     }
-    return fw_diag_set(r->d, FW_EPARSE, 0, 0,
-                       "file name holds no publication date "
-                       "(YYYYMMDDTHHMMSSZ, YYYYMMDD or YYYY-MM-DD)");
+    *t_unix_s = t;
+    return FW_OK;
 }
 
 /* Calls fn on every feature, keeping r->feature and the progress bar. */
@@ -747,7 +768,7 @@ static fw_err deepstate_full_feature(struct reader *r, const cJSON *f)
     }
     if (!fill_class(fill, &cls)) {
         char why[80];
-        snprintf(why, sizeof why, "unknown fill colour %.40s", fill);
+        snprintf(why, sizeof why, "unknown fill colour %.*s", QUOTE(40, fill));
         reject(r, why);
         return FW_OK;
     }
@@ -801,7 +822,8 @@ static fw_err nzz_feature(struct reader *r, const cJSON *f)
         return read_feature_geometry(r, f, FW_CLASS_OCCUPIED);
     } else if (strcmp(type, "losses") != 0) {
         char why[80];
-        snprintf(why, sizeof why, "unknown NZZ feature type \"%.40s\"", type);
+        snprintf(why, sizeof why, "unknown NZZ feature type \"%.*s\"",
+                 QUOTE(40, type));
         reject(r, why);
     }
     return FW_OK;
@@ -826,6 +848,13 @@ static fw_err read_nzz(struct reader *r, const cJSON *features)
             return feature_fail(r, FW_EPARSE,
                                 "feature has no valid \"date\" "
                                 "(YYYY-MM-DD)");
+        }
+        /* the state a map shows cannot be newer than its publication */
+        if (t > published + FW_DAY_S) {
+            return feature_fail(r, FW_ERANGE,
+                                "feature \"date\" %s is after the map's "
+                                "publication date",
+                                date);
         }
         as_of = t > as_of ? t : as_of;
     }
@@ -860,10 +889,11 @@ static fw_err boundary_feature(struct reader *r, const cJSON *f)
     }
     if (ob == NULL) {
         char why[120];
-        snprintf(why, sizeof why, "no oblast named by \"%.80s\"",
-                 iso      ? iso
-                 : admin1 ? admin1
-                          : "(no shapeISO or ADMIN_1)");
+        const char *what = iso      ? iso
+                           : admin1 ? admin1
+                                    : "(no shapeISO or ADMIN_1)";
+        snprintf(why, sizeof why, "no oblast named by \"%.*s\"",
+                 QUOTE(80, what));
         reject(r, why);
         return FW_OK;
     }

@@ -90,7 +90,12 @@ static fw_err parse_deg(const char *s, double limit, const char *what,
     }
     /* errno is not consulted: an underflow to ~0 is a fine coordinate,
      * an overflow is infinite and caught here. */
-    if (!isfinite(v) || v < -limit || v > limit) {
+    if (!isfinite(v)) {
+        return fw_diag_set(d, FW_ERANGE, line, col,
+                           "%s %s is not a finite number", what,
+                           clip(s, shown));
+    }
+    if (v < -limit || v > limit) {
         return fw_diag_set(d, FW_ERANGE, line, col,
                            "%s %s is outside [-%g, %g]", what,
                            clip(s, shown), limit, limit);

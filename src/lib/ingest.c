@@ -18,6 +18,7 @@
 #include "frontwatch/io.h"
 #include "frontwatch/record.h"
 #include "frontwatch/text.h"
+#include "text_int.h"
 
 /* Issues kept per file; the rest are counted only. */
 #define MAX_ISSUES_PER_FILE 1000
@@ -114,7 +115,7 @@ static const char *const SQL[N_STMTS] = {
         " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"
         " ON CONFLICT(source, source_id) DO UPDATE SET name=?3, lat=?4,"
         " lon=?5, population=?6, oblast_iso=?7, raion=?8, hromada=?9,"
-        " kind=?10, log_id=?11 RETURNING id",
+        " kind=?10, log_id=?11 WHERE place.log_id IS NOT ?11 RETURNING id",
     [S_PLACE_NAME] = "INSERT OR IGNORE INTO place_name(place_id, key, name)"
                      " VALUES(?1,?2,?3)",
     [S_PLACE_RTREE] = "INSERT OR REPLACE INTO place_rtree VALUES(?1,?2,?2,?3,?3)",
@@ -254,7 +255,21 @@ static fw_err on_place(void *ctx, const struct fw_place_rec *p)
     bind_text_or_null(s, 9, p->hromada);
     bind_text_or_null(s, 10, p->kind);
     sqlite3_bind_int64(s, 11, in->log_id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        /* The conflict's WHERE kept the row: this file already wrote that
+         * place (a newer file updates it). The first row stands. */
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+        char why[160];
+        snprintf(why, sizeof why,
+                 "duplicate of %s place %.*s earlier in this file",
+                 p->source, (int)fw_text_clip_len(p->source_id, 40),
+                 p->source_id);
+        note_issue(in, 0, -1, 0, why);
+        return FW_OK;
+    }
+    if (rc != SQLITE_ROW) {
         fw_err err = sql_fail(in);
         sqlite3_reset(s);
         return err;

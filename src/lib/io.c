@@ -1,5 +1,7 @@
 /*
  * io.c - whole-file reads with transparent gzip and a size cap (see io.h).
+ * The first step of every ingest: the readers get the whole decompressed
+ * file as one buffer.
  */
 #include "frontwatch/io.h"
 
@@ -10,72 +12,111 @@
 #include <string.h>
 #include <zlib.h>
 
+/* zlib's message for a failed read, without the "path: " it prefixes. */
+static const char *gz_message(gzFile gz, const char *path, int *zerr)
+{
+    const char *msg = gzerror(gz, zerr);
+    size_t n = strlen(path);
+    if (strncmp(msg, path, n) == 0 && strncmp(msg + n, ": ", 2) == 0) {
+        msg += n + 2;
+    }
+    return msg;
+}
+
+/* Reads from gz into buf[0..limit] (or, when buf is NULL, into a scratch
+ * block, only counting) until the end of the data or until more than
+ * limit bytes have come. *n_out is the count read. A read error is
+ * FW_EIO; data zlib cannot inflate (truncated, corrupt) is FW_EPARSE. */
+static fw_err gz_drain(gzFile gz, const char *path, char *buf, size_t limit,
+                       size_t *n_out, struct fw_diag *d)
+{
+    char block[1 << 16];
+    size_t n = 0;
+    for (;;) {
+        char *dst = buf != NULL ? buf + n : block;
+        size_t room = buf != NULL ? limit + 1 - n : sizeof block;
+        if (room == 0) {
+            break; /* buf is full: one byte more than limit was read */
+        }
+        unsigned want = room > (1u << 30) ? 1u << 30 : (unsigned)room;
+        int got = gzread(gz, dst, want);
+        int zerr = Z_OK;
+        const char *msg = got <= 0 ? gz_message(gz, path, &zerr) : "";
+        /* At a cut, zlib returns the bytes it has, then 0 or -1 with the
+         * error set. */
+        if (got < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
+            if (zerr == Z_ERRNO) {
+                return fw_diag_set(d, FW_EIO, 0, 0, "read failed: %s",
+                                   strerror(errno));
+            }
+            return fw_diag_set(d, FW_EPARSE, 0, 0,
+                               "truncated or corrupt gzip data (%s)", msg);
+        }
+        if (got == 0) {
+            break;
+        }
+        n += (size_t)got;
+        if (n > limit) {
+            break;
+        }
+    }
+    *n_out = n;
+    return FW_OK;
+}
+
 fw_err fw_io_read_file(const char *path, size_t max_bytes, char **out,
                        size_t *out_len, struct fw_diag *d)
 {
     fw_err err = FW_OK;
     char *buf = NULL;
-    size_t len = 0;
-    size_t cap = 1 << 16;
+    size_t len = 0, len2 = 0;
+    gzFile gz = NULL;
 
-    /* gzopen reads plain files unchanged, so one path serves both. */
-    gzFile gz = gzopen(path, "rb");
-    if (gz == NULL) {
-        return fw_diag_set(d, FW_EIO, 0, 0, "cannot open: %s",
-                           strerror(errno));
-    }
-    gzbuffer(gz, 1 << 17);
-    buf = malloc(cap);
-    if (buf == NULL) {
-        err = FW_ENOMEM;
-        goto out;
-    }
-    for (;;) {
-        if (cap - len < 2) {
-            if (cap >= max_bytes + 1) {
+    /* Two passes: the first only counts the decompressed bytes, so that a
+     * file over the cap (a gzip bomb) fails having used no more memory
+     * than a 64 KiB block; the second reads into a buffer of exactly that
+     * size. gzopen reads plain files unchanged, so one path serves both. */
+    for (int pass = 0; pass < 2; pass++) {
+        gz = gzopen(path, "rb");
+        if (gz == NULL) {
+            err = fw_diag_set(d, FW_EIO, 0, 0, "cannot open: %s",
+                              strerror(errno));
+            goto out;
+        }
+        gzbuffer(gz, 1 << 17);
+        if (pass == 0) {
+            err = gz_drain(gz, path, NULL, max_bytes, &len, d);
+            if (err == FW_OK && len > max_bytes) {
+                int is_mib = max_bytes % ((size_t)1 << 20) == 0;
                 err = fw_diag_set(d, FW_ELIMIT, 0, 0,
-                                  "file is larger than %zu bytes "
-                                  "(after decompression)",
-                                  max_bytes);
-                goto out;
+                                  "more than %zu %s after decompression "
+                                  "(the cap on one source file)",
+                                  is_mib ? max_bytes >> 20 : max_bytes,
+                                  is_mib ? "MiB" : "bytes");
             }
-            size_t ncap = cap * 2 > max_bytes + 1 ? max_bytes + 1 : cap * 2;
-            char *nbuf = realloc(buf, ncap);
-            if (nbuf == NULL) {
+        } else {
+            buf = malloc(len + 1);
+            if (buf == NULL) {
                 err = FW_ENOMEM;
                 goto out;
             }
-            buf = nbuf;
-            cap = ncap;
-        }
-        size_t want = cap - len - 1;
-        if (want > (1u << 30)) {
-            want = 1u << 30;
-        }
-        int n = gzread(gz, buf + len, (unsigned)want);
-        if (n < 0) {
-            int zerr = 0;
-            const char *msg = gzerror(gz, &zerr);
-            err = fw_diag_set(d, FW_EIO, 0, 0, "read failed: %s",
-                              zerr == Z_ERRNO ? strerror(errno) : msg);
-            goto out;
-        }
-        if (n == 0) {
-            int zerr = 0;
-            const char *msg = gzerror(gz, &zerr);
-            if (zerr != Z_OK && zerr != Z_STREAM_END) {
-                err = fw_diag_set(d, FW_EIO, 0, 0, "corrupt gzip data: %s",
-                                  msg);
-                goto out;
+            err = gz_drain(gz, path, buf, len, &len2, d);
+            if (err == FW_OK && len2 != len) {
+                err = fw_diag_set(d, FW_EIO, 0, 0,
+                                  "the file changed while it was read");
             }
-            break;
         }
-        len += (size_t)n;
-        if (len > max_bytes) {
-            err = fw_diag_set(d, FW_ELIMIT, 0, 0,
-                              "file is larger than %zu bytes "
-                              "(after decompression)",
-                              max_bytes);
+        /* A gzip stream cut short may only be reported at close. */
+        int zrc = gzclose(gz);
+        gz = NULL;
+        if (err == FW_OK && zrc != Z_OK) {
+            err = zrc == Z_ERRNO
+                      ? fw_diag_set(d, FW_EIO, 0, 0, "read failed: %s",
+                                    strerror(errno))
+                      : fw_diag_set(d, FW_EPARSE, 0, 0,
+                                    "truncated or corrupt gzip data");
+        }
+        if (err != FW_OK) {
             goto out;
         }
     }
@@ -84,14 +125,10 @@ fw_err fw_io_read_file(const char *path, size_t max_bytes, char **out,
     *out_len = len;
     buf = NULL;
 out:
-    free(buf);
-    /* A truncated gzip stream is only reported at close. */
-    if (gzclose(gz) != Z_OK && err == FW_OK) {
-        free(*out);
-        *out = NULL;
-        err = fw_diag_set(d, FW_EIO, 0, 0,
-                          "corrupt or truncated gzip stream");
+    if (gz != NULL) {
+        gzclose(gz);
     }
+    free(buf);
     return err;
 }
 

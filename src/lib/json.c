@@ -13,6 +13,13 @@
 
 #include "frontwatch/text.h"
 
+/* Largest document accepted: 64 MiB. cJSON's tree takes 4 times the text
+ * of a real map (2.2 MB of NZZ GeoJSON, 9 MB in memory) and up to 40
+ * times for a hostile one ("[0,0,0,...]": 64 bytes a node per 2 bytes of
+ * text), so this bounds a parse to about 2.5 GiB. The largest real
+ * document is 2.2 MB. */
+#define MAX_DOC_BYTES ((size_t)64 << 20)
+
 /* What the bracket scan learnt about the end of the input. */
 struct json_end {
     int is_open;       /* ends inside a string, array or object, or empty */
@@ -137,6 +144,13 @@ fw_err fw_json_parse(const char *buf, size_t len, cJSON **out,
             return fw_diag_set(d, FW_EUSAGE, 0, 0, "no input buffer");
         }
         buf = "";
+    }
+    if (len > MAX_DOC_BYTES) {
+        long line, col;
+        fw_text_position(buf, MAX_DOC_BYTES, &line, &col);
+        return fw_diag_set(d, FW_ELIMIT, line, col,
+                           "JSON document larger than %zu MiB",
+                           MAX_DOC_BYTES >> 20);
     }
     struct json_end jend = {0};
     fw_err err = scan_nesting(buf, len, &jend, d);

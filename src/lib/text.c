@@ -7,6 +7,23 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "text_int.h"
+
+size_t fw_text_clip_len(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max + 1);
+    if (n <= max) {
+        return n;
+    }
+    /* s[max] is the first byte left out: while it continues a character,
+     * that character started inside the prefix and is dropped whole. */
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) {
+        n--;
+    }
+    return n;
+}
+
 void fw_text_position(const char *s, size_t off, long *line, long *col)
 {
     long l = 1, c = 1;
@@ -163,6 +180,12 @@ fw_err fw_text_key(const char *name, char *out, size_t out_len)
     const unsigned char *u = (const unsigned char *)name;
     size_t len = strlen(name);
     size_t i = 0, o = 0;
+    long bad_line = 0, bad_col = 0;
+    /* The whole name is checked first: the loop below stops when out is
+     * full, and a bad byte past that point must still be an error. */
+    if (!fw_text_utf8_valid(name, len, &bad_line, &bad_col)) {
+        return FW_EPARSE;
+    }
     int word_start = 1;   /* next letter begins a word */
     int pending_space = 0;
     while (i < len) {

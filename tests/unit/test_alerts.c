@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "frontwatch/alerts.h"
 #include "frontwatch/date.h"
@@ -543,6 +544,91 @@ static void test_sink_error_stops_reading(void **state)
     free(buf);
 }
 
+/* Reads an inline CSV into a fresh sink t; must succeed. */
+static void read_inline_ok(const char *csv, struct tsink *t)
+{
+    struct fw_sink s = make_sink(t);
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    assert_int_equal(fw_alerts_read_csv(csv, strlen(csv), &s, &d), FW_OK);
+}
+
+/* Fuzzing found it (fuzz/corpus/alerts_csv/regress-reject-reason-cut-
+ * utf8.csv): a quoted value was cut at 64 bytes inside a character, and
+ * the reason, stored and printed, was not UTF-8. */
+static void test_reject_reason_cut_at_character(void **state)
+{
+    (void)state;
+    char csv[256];
+    /* 63 ASCII bytes, then "Ж" (2 bytes) straddling the 64-byte cut */
+    snprintf(csv, sizeof csv,
+             "region,started_at,finished_at,naive\n"
+             "%.63s\xd0\x96,2022-02-25 16:36:22+00:00,"
+             "2022-02-25 17:06:22+00:00,True\n",
+             "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    struct tsink t;
+    read_inline_ok(csv, &t);
+    assert_int_equal(t.n_rejected, 1);
+    char want[128];
+    snprintf(want, sizeof want, "unknown oblast '%.63s'",
+             "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    assert_string_equal(t.reject_reasons[0], want);
+}
+
+/* An alert that starts (or ends) more than a day after the clock is
+ * rejected with its line; one starting now is kept. */
+static void test_future_alert_rejected(void **state)
+{
+    (void)state;
+    char now_day[11], csv[512];
+    fw_date_format_day((int64_t)time(NULL), now_day);
+    snprintf(csv, sizeof csv,
+             "region,started_at,finished_at,naive\n"
+             "Kyiv City,2099-02-25 16:36:22+00:00,"
+             "2099-02-25 17:06:22+00:00,True\n"
+             "Kyiv City,2022-02-25 16:36:22+00:00,"
+             "2199-02-25 17:06:22+00:00,False\n"
+             "Kyiv City,%s 00:00:00+00:00,%s 00:30:00+00:00,True\n",
+             now_day, now_day);
+    struct tsink t;
+    read_inline_ok(csv, &t);
+    assert_int_equal(t.n_alerts, 1);
+    assert_int_equal(t.n_rejected, 2);
+    assert_int_equal(t.reject_lines[0], 2);
+    assert_string_equal(t.reject_reasons[0],
+                        "alert in the future (started_at 2099-02-25 "
+                        "16:36:22+00:00 is more than a day after the time "
+                        "of reading)");
+    assert_int_equal(t.reject_lines[1], 3);
+    assert_string_equal(t.reject_reasons[1],
+                        "alert in the future (finished_at 2199-02-25 "
+                        "17:06:22+00:00 is more than a day after the time "
+                        "of reading)");
+}
+
+/* Fuzzing found it (fuzz/corpus/alerts_csv/regress-fields-cap-after-lone-
+ * cr.csv): a lone CR ends a row for libcsv; a row starting after one and
+ * failing a cap was reported at line 0. */
+static void test_limit_after_lone_cr_has_line(void **state)
+{
+    (void)state;
+    char csv[1024];
+    int n = snprintf(csv, sizeof csv,
+                     "region,started_at,finished_at,naive\r\n"
+                     "Kyiv City,2022-02-25 16:36:22+00:00,"
+                     "2022-02-25 17:06:22+00:00,True\r");
+    memset(csv + n, ',', 600);
+    csv[n + 600] = '\n';
+    struct tsink t;
+    struct fw_sink s = make_sink(&t);
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    assert_int_equal(fw_alerts_read_csv(csv, (size_t)n + 601, &s, &d),
+                     FW_ELIMIT);
+    assert_int_equal(d.line, 2);
+    assert_string_equal(d.msg, "row has more than 512 fields");
+}
+
 /* ---- states.json fixtures ----------------------------------------------- */
 
 static void test_regions_fixture(void **state)
@@ -662,6 +748,9 @@ int main(void)
         cmocka_unit_test(test_csv_broken_files),
         cmocka_unit_test(test_csv_broken_inline),
         cmocka_unit_test(test_sink_error_stops_reading),
+        cmocka_unit_test(test_reject_reason_cut_at_character),
+        cmocka_unit_test(test_future_alert_rejected),
+        cmocka_unit_test(test_limit_after_lone_cr_has_line),
         cmocka_unit_test(test_regions_fixture),
         cmocka_unit_test(test_regions_broken),
         cmocka_unit_test(test_regions_nesting_limit),

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "frontwatch/date.h"
 #include "frontwatch/frontline.h"
@@ -952,6 +953,73 @@ static void test_nzz_shape(void **state)
     contains(d.msg, "date");
 }
 
+/* A map published in the future fails as a whole (a wrong file name or
+ * clock), as does an NZZ feature dated after its map's publication. */
+static void test_future_dates(void **state)
+{
+    (void)state;
+    char buf[1024];
+    struct got g = {0};
+    struct fw_diag d;
+    const char *square = bare_fc(buf, sizeof buf,
+                                 "{\"type\": \"Polygon\", \"coordinates\": "
+                                 "[" SQUARE_RING "]}",
+                                 NULL);
+    assert_int_equal(
+        read_mem("deepstatemap_data_20990104.geojson", square, &g, NULL, &d),
+        FW_ERANGE);
+    assert_string_equal(d.msg, "publication date 2099-01-04 (from the file "
+                               "name) is in the future");
+    assert_int_equal(g.n_snapshots, 0);
+    assert_int_equal(g.n_polygons, 0);
+    /* today's map is fine */
+    char name[64], day[11];
+    fw_date_format_day((int64_t)time(NULL), day);
+    snprintf(name, sizeof name, "deepstatemap_data_%.4s%.2s%.2s.geojson", day,
+             day + 5, day + 8);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(read_mem(name, square, &g, NULL, &d), FW_OK);
+    assert_int_equal(g.n_polygons, 1);
+
+    const char *late =
+        "{\"value\": {\"type\": \"FeatureCollection\", \"features\": [\n"
+        "{\"type\": \"Feature\", \"properties\": {\"type\": \"gains\", "
+        "\"date\": \"2024-01-03\"}, \"geometry\": null},\n"
+        "{\"type\": \"Feature\", \"properties\": {\"type\": \"gains\", "
+        "\"date\": \"2024-01-10\"}, \"geometry\": null}]}}";
+    memset(&g, 0, sizeof g);
+    assert_int_equal(read_mem("nzz_2024-01-08.json", late, &g, NULL, &d),
+                     FW_ERANGE);
+    assert_int_equal(d.feature, 1);
+    assert_string_equal(d.msg, "feature \"date\" 2024-01-10 is after the "
+                               "map's publication date");
+}
+
+/* Fuzzing found it (fuzz/corpus/frontline/regress-reject-reason-cut-
+ * utf8.geojson): a quoted name was cut at 80 bytes inside a character,
+ * and the reject reason was not UTF-8. */
+static void test_reject_reason_cut_at_character(void **state)
+{
+    (void)state;
+    char doc[512], name[96];
+    memset(name, 'x', 79);
+    memcpy(name + 79, "\xd0\x96", 3); /* "Ж" and the NUL */
+    snprintf(doc, sizeof doc,
+             "{\"type\": \"FeatureCollection\", \"features\": [\n"
+             "{\"type\": \"Feature\", \"properties\": {\"ADMIN_1\": "
+             "\"%s\"}, \"geometry\": null}]}",
+             name);
+    struct got g = {0};
+    struct fw_diag d;
+    enum fw_geojson_kind kind = FW_GEOJSON_UNKNOWN;
+    assert_int_equal(read_mem("oblasts.geojson", doc, &g, &kind, &d), FW_OK);
+    assert_int_equal(kind, FW_GEOJSON_BOUNDARIES);
+    assert_int_equal(g.n_rejects, 1);
+    char want[128];
+    snprintf(want, sizeof want, "no oblast named by \"%.79s\"", name);
+    assert_string_equal(g.last_reject, want);
+}
+
 static void test_sink_error_stops_read(void **state)
 {
     (void)state;
@@ -994,6 +1062,8 @@ int main(void)
         cmocka_unit_test(test_bowtie_repaired),
         cmocka_unit_test(test_empty_polygons_rejected),
         cmocka_unit_test(test_nzz_shape),
+        cmocka_unit_test(test_future_dates),
+        cmocka_unit_test(test_reject_reason_cut_at_character),
         cmocka_unit_test(test_sink_error_stops_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

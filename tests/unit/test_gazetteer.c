@@ -408,10 +408,15 @@ static void test_geonames_errors(void **state)
                              GN_ROW("1", "49.98", "-inf", "5"),
                              GN_ROW("1", "49.98", "-180.5", "5"),
                              GN_ROW("1", "49.98", "1e999", "5")};
+    const char *bad_lon_msg[] = {"longitude nan is not a finite number",
+                                 "longitude -inf is not a finite number",
+                                 "longitude -180.5 is outside [-180, 180]",
+                                 "longitude 1e999 is not a finite number"};
     for (size_t i = 0; i < 4; i++) {
         assert_int_equal(read_geonames_str(bad_lon[i], &c, &d), FW_ERANGE);
         assert_int_equal(d.line, 1);
         assert_int_equal(d.col, 46);
+        assert_string_equal(d.msg, bad_lon_msg[i]);
     }
 
     /* population: not an integer / negative */

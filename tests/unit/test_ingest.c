@@ -218,12 +218,67 @@ static void test_broken_files_leave_store_unchanged(void **state)
     fw_store_close(st);
 }
 
+/* A place twice in one file is kept once, the second row rejected (the
+ * store's upsert used to count it as accepted twice); the same place in a
+ * newer file still updates it. */
+static void test_duplicate_places(void **state)
+{
+    (void)state;
+    rm_store();
+    fw_store *st = NULL;
+    struct fw_diag d;
+    struct fw_ingest_result r;
+    assert_int_equal(fw_store_open(g_db, FW_STORE_WRITE, &st, &d), FW_OK);
+    /* rows 2 and 4 are both geonameid 505257 (Urzuf) */
+    assert_int_equal(fw_ingest_file(st,
+                                    fwt_fixture("bad/geonames_duplicate_"
+                                                "rows.txt"),
+                                    NULL, NULL, &r, &d),
+                     FW_OK);
+    assert_int_equal(r.rows_read, 4);
+    assert_int_equal(r.rows_accepted, 3);
+    assert_int_equal(r.rows_rejected, 1);
+    assert_string_equal(r.first_issue, "rejected: duplicate of geonames "
+                                       "place 505257 earlier in this file");
+    char before[256], after[256];
+    counts(st, before, sizeof before);
+    assert_int_equal(strncmp(before, "3 ", 2), 0);
+
+    /* a newer file with Urzuf's population changed */
+    char path[160];
+    snprintf(path, sizeof path, "%s/geonames_newer.txt", g_dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("505257\tUrzuf\tUrzuf\t\t46.91495\t37.10426\tP\tPPL\tUA\t\t05"
+          "\t1414\t\t\t3000\t\t6\tEurope/Kyiv\t2024-01-01\n",
+          f);
+    fclose(f);
+    assert_int_equal(fw_ingest_file(st, path, NULL, NULL, &r, &d), FW_OK);
+    unlink(path);
+    assert_int_equal(r.rows_accepted, 1);
+    assert_int_equal(r.rows_rejected, 0);
+    counts(st, after, sizeof after);
+    assert_int_equal(strncmp(after, "3 ", 2), 0);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(fw_store_prepare(st,
+                                      "SELECT population FROM place WHERE"
+                                      " source='geonames' AND"
+                                      " source_id='505257'",
+                                      &q, &d),
+                     FW_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int64(q, 0), 3000);
+    sqlite3_finalize(q);
+    fw_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sample_counts_and_idempotence),
         cmocka_unit_test(test_kse_centre_merged_into_geonames),
         cmocka_unit_test(test_broken_files_leave_store_unchanged),
+        cmocka_unit_test(test_duplicate_places),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

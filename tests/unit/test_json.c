@@ -179,6 +179,30 @@ static void test_nesting_limit(void **state)
     cJSON_Delete(root);
 }
 
+/* A document over 64 MiB fails before it is scanned or parsed, at its
+ * 64 MiB'th byte (its parsed tree would take up to 40 times its size). */
+static void test_size_limit(void **state)
+{
+    (void)state;
+    size_t cap = (size_t)64 << 20;
+    char *s = malloc(cap + 2);
+    assert_non_null(s);
+    /* ["xxx...x"] of exactly 64 MiB parses */
+    s[0] = '[';
+    s[1] = '"';
+    memset(s + 2, 'x', cap - 4);
+    s[cap - 2] = '"';
+    s[cap - 1] = ']';
+    cJSON *root = NULL;
+    assert_int_equal(fw_json_parse(s, cap, &root, NULL), FW_OK);
+    cJSON_Delete(root);
+    /* one space more is one byte too many: line 1, column 2^26 + 1 */
+    s[cap] = ' ';
+    expect_json(s, cap + 1, FW_ELIMIT, 1, (long)cap + 1,
+                "JSON document larger than 64 MiB");
+    free(s);
+}
+
 static void test_bad_bytes(void **state)
 {
     (void)state;
@@ -264,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_invalid_json),
         cmocka_unit_test(test_trailing_data),
         cmocka_unit_test(test_nesting_limit),
+        cmocka_unit_test(test_size_limit),
         cmocka_unit_test(test_bad_bytes),
         cmocka_unit_test(test_usage),
         cmocka_unit_test(test_text_check),

@@ -4,6 +4,7 @@
 #include "fwtest.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "frontwatch/csv.h"
@@ -142,6 +143,103 @@ static void test_csv_lines_and_errors(void **state)
     assert_int_equal(d.line, 2);
 }
 
+/* Fuzzing found it (fuzz/corpus/csv/regress-fields-cap-after-lone-
+ * cr.csv): a lone CR ends a row for libcsv, and the next row, starting on
+ * the same line, hit the field cap "at line 0". */
+static void test_csv_lone_cr_rows_have_lines(void **state)
+{
+    (void)state;
+    struct rows r = {0};
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    const char in[] = "a,b\rc,d\ne\n";
+    assert_int_equal(fw_csv_parse(in, sizeof in - 1, collect, &r, &d), FW_OK);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.lines[0], 1);
+    assert_int_equal(r.lines[1], 1); /* the row after the CR */
+    assert_int_equal(r.lines[2], 2);
+
+    char wide[700];
+    memcpy(wide, "h\r", 2);
+    memset(wide + 2, ',', 600);
+    wide[602] = '\n';
+    memset(&r, 0, sizeof r);
+    assert_int_equal(fw_csv_parse(wide, 603, collect, &r, &d), FW_ELIMIT);
+    assert_int_equal(d.line, 1);
+    assert_string_equal(d.msg, "row has more than 512 fields");
+}
+
+static fw_err count_rows(void *ctx, long line, size_t n_fields,
+                         char *const *fields, struct fw_diag *d)
+{
+    (void)line;
+    (void)d;
+    size_t *longest = ctx;
+    for (size_t i = 0; i < n_fields; i++) {
+        size_t n = strlen(fields[i]);
+        *longest = n > *longest ? n : *longest;
+    }
+    return FW_OK;
+}
+
+/* tests/data/bad found it (alerts_2mb_line.csv): libcsv buffered a field
+ * whole before the cap was checked, growing its buffer 128 bytes at a
+ * time (16 s and 400 MB for 2 MB under ASan). A field at the cap is read;
+ * one over it fails, quoted or not, on the line where its row starts. */
+static void test_csv_field_cap(void **state)
+{
+    (void)state;
+    size_t cap = FW_CSV_MAX_FIELD_BYTES;
+    size_t n = 3 * cap;
+    char *in = malloc(n);
+    assert_non_null(in);
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    size_t longest = 0;
+    /* h\na,<cap x's>\n */
+    memcpy(in, "h\na,", 4);
+    memset(in + 4, 'x', cap);
+    in[4 + cap] = '\n';
+    assert_int_equal(fw_csv_parse(in, 5 + cap, count_rows, &longest, &d),
+                     FW_OK);
+    assert_int_equal(longest, cap);
+    /* one byte more */
+    memset(in + 4, 'x', cap + 1);
+    in[5 + cap] = '\n';
+    assert_int_equal(fw_csv_parse(in, 6 + cap, count_rows, &longest, &d),
+                     FW_ELIMIT);
+    assert_int_equal(d.line, 2);
+    assert_string_equal(d.msg, "field 2 is longer than 1048576 bytes");
+    /* 2 MiB inside quotes, across lines: stopped while it grows */
+    memcpy(in, "h\na,\"", 5);
+    memset(in + 5, 'y', n - 5);
+    for (size_t i = 1000; i < n; i += 1000) {
+        in[i] = '\n';
+    }
+    fw_diag_reset(&d);
+    assert_int_equal(fw_csv_parse(in, n, count_rows, &longest, &d),
+                     FW_ELIMIT);
+    assert_int_equal(d.line, 2);
+    assert_string_equal(d.msg, "field 2 is longer than 1048576 bytes");
+    free(in);
+}
+
+/* Fuzzing found it (fuzz/corpus/text/regress-key-bad-utf8-past-cut.txt):
+ * fw_text_key stopped at a full buffer before it reached a bad byte, and
+ * took an invalid name for a valid one. */
+static void test_key_checks_the_whole_name(void **state)
+{
+    (void)state;
+    char name[320], key[256];
+    memset(name, 'a', 300);
+    name[300] = '\x94';
+    name[301] = '\0';
+    assert_int_equal(fw_text_key(name, key, sizeof key), FW_EPARSE);
+    name[300] = '\0';
+    assert_int_equal(fw_text_key(name, key, sizeof key), FW_OK);
+    assert_int_equal(strlen(key), sizeof key - 1);
+}
+
 static void oblast_is(const char *name, const char *iso)
 {
     const struct fw_oblast *o = fw_oblast_by_name(name);
@@ -178,6 +276,9 @@ int main(void)
         cmocka_unit_test(test_edit_distance),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_csv_lines_and_errors),
+        cmocka_unit_test(test_csv_lone_cr_rows_have_lines),
+        cmocka_unit_test(test_key_checks_the_whole_name),
+        cmocka_unit_test(test_csv_field_cap),
         cmocka_unit_test(test_oblast_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+"""seed_corpus.py - regenerates the seed files of fuzz/corpus/<harness>/.
+
+Cuts small pieces (a few lines, a few polygons) out of the openly licensed
+bundled sample (data/sample: GeoNames CC BY 4.0, KSE MIT, air-raid alerts
+MIT, DeepState occupied union GPL-3.0) and writes tiny hand-made edge
+cases beside them; fuzz/corpus/README.md lists what is where. Only needed
+to regenerate the seeds (python3, standard library); building and testing
+use the committed files. Files named crash-*, leak-* or regress-* are
+inputs found by fuzzing, added by hand; this script never touches them.
+
+    python3 fuzz/seed_corpus.py        # from the repository root
+"""
+import gzip
+import json
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAMPLE = os.path.join(ROOT, "data", "sample")
+CORPUS = os.path.join(ROOT, "fuzz", "corpus")
+
+
+def sample_bytes(rel):
+    with gzip.open(os.path.join(SAMPLE, rel), "rb") as f:
+        return f.read()
+
+
+def lines(rel):
+    """The file's lines, each with its own line end (CRLF kept)."""
+    return sample_bytes(rel).splitlines(keepends=True)
+
+
+def write(harness, name, data):
+    folder = os.path.join(CORPUS, harness)
+    os.makedirs(folder, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    with open(os.path.join(folder, name), "wb") as f:
+        f.write(data)
+
+
+def seeds_alerts():
+    off = lines("alerts/official_data_en.csv.gz")
+    vol = lines("alerts/volunteer_data_en.csv.gz")
+    hdr = off[0]
+    raion = [l for l in off if b",raion,20" in l][:2]
+    luhansk = [l for l in off if l.startswith(b"Luhanska")][:1]
+    real = {
+        "official_head.csv": b"".join(off[:6]),
+        # line 18 of the source: oblast and raion swapped
+        "official_swapped.csv": hdr + b"".join(off[16:19]),
+        "official_raion_luhansk.csv": hdr + b"".join(raion + luhansk),
+        "volunteer_head.csv": b"".join(vol[:6]),
+    }
+    crlf = b"\r\n"
+    hand = {
+        "bom_lf.csv": b"\xef\xbb\xbf" + hdr.rstrip() + b"\n" +
+        off[1].rstrip() + b"\n",
+        "mixed_crlf_lf.csv": hdr.rstrip() + crlf + off[1].rstrip() + b"\n" +
+        off[2].rstrip() + crlf,
+        "rejects.csv": b"region,started_at,finished_at,naive\n"
+        b"Atlantis,2022-02-25 16:36:22+00:00,2022-02-25 17:06:22+00:00,True\n"
+        b"Kyiv City,2022-02-25 16:36:22+00:00,,False\n"
+        b"Kyiv City,2022-02-25 18:00:00+00:00,2022-02-25 17:00:00+00:00,"
+        b"False\n",
+        "quoted_reordered.csv": b"started_at,finished_at,source,level,"
+        b"hromada,raion,oblast\n"
+        b"2022-03-15T16:10:34Z,2022-03-15 16:50:07.5+02:00,official,"
+        b"hromada,\"m. Bila, \"\"Tserkva\"\"\",Bilotserkivskyi raion,"
+        b"Kyivska oblast\n",
+        "bad_date.csv": b"region,started_at,finished_at,naive\n"
+        b"Kyiv City,2023-02-30 16:36:22+00:00,2023-02-30 17:06:22+00:00,"
+        b"True\n",
+        "bad_level.csv": hdr.replace(b"\r\n", b"\n") +
+        b"Kyiv City,,,city,2022-03-15 16:19:20+00:00,"
+        b"2022-03-15 18:52:28+00:00,official\n",
+        "wrong_count.csv": b"region,started_at,finished_at,naive\n"
+        b"Kyiv City,2022-02-25 16:36:22+00:00\n",
+        "unterminated.csv": b"region,started_at,finished_at,naive\n"
+        b"\"Kyiv City,2022-02-25 16:36:22+00:00,2022-02-25 17:06:22+00:00,"
+        b"True\n",
+        "empty.csv": b"",
+    }
+    for name, data in {**real, **hand}.items():
+        write("alerts_csv", name, data)
+    return real
+
+
+def cut_states(n_states, n_districts, n_communities):
+    states = json.loads(sample_bytes("alerts/states.json.gz"))
+    out = {"states": []}
+    for s in states["states"][:n_states]:
+        s = dict(s)
+        ds = []
+        for dist in s["districts"][:n_districts]:
+            dist = dict(dist)
+            dist["communities"] = dist["communities"][:n_communities]
+            ds.append(dist)
+        s["districts"] = ds
+        out["states"].append(s)
+    return out
+
+
+def seeds_regions():
+    real = {
+        "states_1x2x2.json": json.dumps(cut_states(1, 2, 2), indent=2,
+                                        ensure_ascii=False),
+        "states_3x1x1.json": json.dumps(cut_states(3, 1, 1),
+                                        ensure_ascii=False),
+    }
+    hand = {
+        "kyiv_city.json": '{"states":[{"stateName":"м. Київ","stateId":31,'
+        '"districts":[]}]}',
+        "bad_id.json": '{"states":[{"stateName":"x","stateId":1.5,'
+        '"districts":[]}]}',
+        "missing_member.json": '{"states":[{"stateId":4,"districts":[]}]}',
+        "truncated.json": json.dumps(cut_states(1, 1, 2))[:90],
+        "not_object.json": "[1, 2, 3]",
+    }
+    for name, data in {**real, **hand}.items():
+        write("alert_regions", name, data)
+    return real
+
+
+def seeds_geonames():
+    rows = lines("gazetteer/geonames_cities500_UA.txt.gz")
+    def pick(pred, n):
+        return [r for r in rows if pred(r.split(b"\t"))][:n]
+    real = {
+        "head.txt": b"".join(rows[:3]),
+        "kharkiv_avdiivka.txt": b"".join(
+            pick(lambda f: f[1] in (b"Kharkiv", b"Avdiivka"), 3)),
+        "population_0.txt": b"".join(pick(lambda f: f[14] == b"0", 2)),
+        "crimea.txt": b"".join(pick(lambda f: f[10] == b"11", 2)),
+    }
+    one = rows[1].rstrip(b"\n")
+    f = one.split(b"\t")
+    def row(**kw):
+        g = list(f)
+        for k, v in kw.items():
+            g[int(k[1:])] = v
+        return b"\t".join(g)
+    hand = {
+        "bom_crlf_blank.txt": b"\xef\xbb\xbf" + one + b"\r\n\r\n" + one +
+        b"\r\n",
+        "rejects.txt": row(c6=b"A") + b"\n" + row(c8=b"RU") + b"\n" +
+        row(c1=b"") + b"\n",
+        "bad_numbers.txt": row(c4=b"91.5") + b"\n" + row(c5=b"nan") + b"\n" +
+        row(c14=b"-3") + b"\n" + row(c0=b"12a") + b"\n",
+        "wrong_count.txt": b"\t".join(f[:10]) + b"\n",
+    }
+    for name, data in {**real, **hand}.items():
+        write("geonames", name, data)
+    return real
+
+
+def seeds_kse():
+    rows = lines("gazetteer/kse_hromada_centers_deoccupation.csv.gz")
+    hdr = rows[0]
+    kharkiv = [r for r in rows if "Харківська".encode() in r[:30]][:3]
+    real = {
+        "head.csv": b"".join(rows[:4]),
+        "kharkiv.csv": hdr + b"".join(kharkiv),
+    }
+    hand = {
+        "minimal.csv": "hromada_center,hromada_center_code,oblast_name,"
+        "lat_center,lon_center\r\n"
+        "\"Харків, центр\",UA63120270010072016,Харківська,49.99,36.23\r\n"
+        ",UA1,Харківська,49.9,36.2\r\n",
+        "geography.csv": "hromada,hromada_type,hromada_center,"
+        "hromada_center_code,oblast_name,lat_center,lon_center,"
+        "total_population_2022\n"
+        "Ізюмська,міська,Ізюм,UA63040090010055398,Харківська,49.21,37.26,"
+        "0\n",
+        "missing_column.csv": "hromada_center,oblast_name\nІзюм,Харківська\n",
+        "bad_coordinate.csv": "hromada_center,hromada_center_code,oblast_name,"
+        "lat_center,lon_center\nІзюм,UA1,Харківська,inf,37.26\n",
+    }
+    for name, data in {**real, **hand}.items():
+        write("kse", name, data)
+    return real
+
+
+def union_doc(polys, geom_type="MultiPolygon", name="deepstatemap_data_"
+              "20250825"):
+    """A DeepState union document in the source's own layout."""
+    coords = polys if geom_type == "MultiPolygon" else polys[0]
+    feat = {"type": "Feature", "properties": {},
+            "geometry": {"type": geom_type, "coordinates": coords}}
+    return ('{\n"type": "FeatureCollection",\n"name": "%s",\n'
+            '"crs": { "type": "name", "properties": { "name": '
+            '"urn:ogc:def:crs:OGC:1.3:CRS84" } },\n"features": [\n%s\n]\n}\n'
+            % (name, json.dumps(feat, separators=(", ", ": "))))
+
+
+def seeds_frontline():
+    d = json.loads(sample_bytes(
+        "frontline/deepstatemap_data_20250825.geojson.gz"))
+    polys = d["features"][0]["geometry"]["coordinates"]
+    small = sorted(range(len(polys)),
+                   key=lambda i: sum(len(r) for r in polys[i]))
+    big = polys[0]
+    # the big polygon's hole, and the first 40 positions of its shell
+    # closed again: a real shape cut small
+    shell_cut = big[0][:40] + [big[0][0]]
+    real = {
+        "union_small.geojson": union_doc([polys[i] for i in small[:4]]),
+        "union_polygon.geojson": union_doc([polys[small[5]]], "Polygon"),
+        "union_shell_hole.geojson": union_doc([[shell_cut], [big[1]]]),
+    }
+    ring = polys[small[0]][0]
+    ring2 = polys[small[1]][0]
+    def feat(props, geom):
+        return {"type": "Feature", "properties": props, "geometry": geom}
+    def poly(r):
+        return {"type": "Polygon", "coordinates": [r]}
+    full = {"type": "FeatureCollection", "features": [
+        feat({"fill": "#a52714"}, poly(ring)),
+        feat({"fill": "#880E4F"}, {"type": "MultiPolygon",
+                                   "coordinates": [[ring2]]}),
+        feat({"fill": "#bcaaa4"}, {"type": "GeometryCollection",
+                                   "geometries": [poly(ring),
+                                                  {"type": "Point",
+                                                   "coordinates": ring[0]}]}),
+        feat({"fill": "#0f9d58"}, poly([p + [0] for p in ring2])),
+        feat({"fill": "#ff5252"}, poly(ring)),
+        feat({"fill": "#123456"}, poly(ring)),
+        feat({"name": "unit"}, {"type": "Point", "coordinates": ring[0]}),
+        feat({"fill": "#a52714"}, None),
+    ]}
+    nzz = {"value": {"type": "FeatureCollection", "features": [
+        feat({"type": "nochange", "date": "2024-01-01"}, poly(ring)),
+        feat({"type": "gains", "date": "2024-01-03"},
+             {"type": "MultiPolygon", "coordinates": [[ring2]]}),
+        feat({"type": "losses", "date": "2024-01-02"}, poly(ring)),
+        feat({"type": "other", "date": "2024-01-02"}, poly(ring)),
+    ]}}
+    bounds = {"type": "FeatureCollection", "features": [
+        feat({"shapeISO": "UA-63", "shapeName": "Kharkiv Oblast"},
+             poly(ring)),
+        feat({"ADMIN_1": "Місто Київ"}, poly(ring2)),
+        feat({"shapeISO": "UA-99"}, poly(ring)),
+    ]}
+    bowtie = [[36.0, 49.0], [37.0, 50.0], [37.0, 49.0], [36.0, 50.0],
+              [36.0, 49.0]]
+    unclosed = [[36.0, 49.0], [37.0, 49.0], [37.0, 50.0], [36.0, 50.0]]
+    faults = {"type": "FeatureCollection", "features": [
+        feat({}, poly(bowtie)), feat({}, poly(unclosed)),
+        feat({}, {"type": "Polygon", "coordinates": [bowtie[:3] +
+                                                     [bowtie[0]]]}),
+    ]}
+    hand = {
+        "deepstate_full.geojson": json.dumps(full),
+        "nzz.json": json.dumps(nzz),
+        "boundaries.geojson": json.dumps(bounds, ensure_ascii=False),
+        "bowtie_unclosed.geojson": json.dumps(faults),
+        "out_of_range.geojson": union_doc([[[[237.5, 49.0], [37.0, 49.0],
+                                             [37.0, 50.0], [237.5, 49.0]]]]),
+        "truncated.geojson": union_doc([polys[small[2]]])[:200],
+        "no_date_name.geojson": union_doc([polys[small[0]]], name="x"),
+    }
+    for name, data in {**real, **hand}.items():
+        write("frontline", name, data)
+    return real, hand
+
+
+def seeds_csv(alerts, kse):
+    for name, data in list(alerts.items())[:2] + list(kse.items())[:1]:
+        write("csv", name, data)
+    hand = {
+        "quotes.csv": b'a,"b ""c"" d","e,f"\n"multi\nline",,x\n',
+        "blank_lines.csv": b"\r\n\na,b\r\n\r\n\nc,d\n",
+        "bom_only.csv": b"\xef\xbb\xbf",
+        "unterminated.csv": b'a,b\n"c,d\n',
+        "stray_quote.csv": b'a,b"c\n',
+        "utf8.csv": "Харків,Kharkiv,Charkiw\n".encode(),
+        "bad_utf8.csv": b"a,\xc3\x28,b\n",
+        "nul.csv": b"a,b\x00c\n",
+    }
+    for name, data in hand.items():
+        write("csv", name, data)
+
+
+def seeds_json(regions, frontline):
+    write("json", "states.json", list(regions.values())[1])
+    write("json", "union_polygon.geojson", frontline["union_polygon.geojson"])
+    deep = "[" * 64 + "]" * 64
+    hand = {
+        "scalars.json": '[0, -0, 1e308, 1e400, -1.5E-7, true, false, null, '
+        '"", "\\u0416\\ud83d\\ude00\\n\\"", {"a": {"b": []}}]',
+        "depth_64.json": deep,
+        "depth_65.json": "[" + deep + "]",
+        "truncated_string.json": '{"name": "Хар',
+        "trailing.json": '{"a": 1} {"b": 2}',
+        "invalid.json": '{"a": tru}',
+        "duplicate_keys.json": '{"a": 1, "a": 2}',
+        "ws_only.json": " \r\n\t",
+    }
+    for name, data in hand.items():
+        write("json", name, data)
+
+
+def seeds_text():
+    names = {
+        "kharkiv_uk.txt": "Харків",
+        "marinka_apostrophe.txt": "Мар\u02bcїнка",
+        "yizium.txt": "Ізюм (Izium), Харківська обл.",
+        "zhydachiv_latin.txt": "Żydaczów Jîdaciv",
+        "mixed.txt": "Kropyvnytskyy / Кропивницький — Yевпаторія ґ Ё ъ",
+        "timestamp.txt": "2022-03-15 16:10:34+00:00",
+        "timestamp_frac.txt": "2024-02-29T23:59:60.125-14:59",
+        "day.txt": "2024-07-08",
+        "file_deepstate.txt": "deepstate_20220403T165926Z_1649005166."
+        "geojson.gz",
+        "file_nzz.txt": "data/nzz_2023-12-11.json.gz",
+        "bad_utf8.txt": b"Har\xe2\x80kiv",
+        "surrogate.txt": b"\xed\xa0\x80",
+        "nul.txt": b"Kyiv\x00City",
+    }
+    for name, data in names.items():
+        write("text", name, data)
+
+
+def main():
+    alerts = seeds_alerts()
+    regions = seeds_regions()
+    seeds_geonames()
+    kse = seeds_kse()
+    frontline, _ = seeds_frontline()
+    seeds_csv(alerts, kse)
+    seeds_json(regions, frontline)
+    seeds_text()
+
+
+if __name__ == "__main__":
+    main()
