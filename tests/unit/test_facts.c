@@ -245,6 +245,7 @@ static void test_every_snapshot(void **state)
     }
     struct fw_place kharkiv = place(&c, "Kharkiv");
     struct fw_place donetsk = place(&c, "Donetsk");
+    struct fw_place simferopol = place(&c, "Simferopol");
     sqlite3_stmt *s = NULL;
     struct fw_diag d;
     assert_int_equal(
@@ -270,9 +271,15 @@ static void test_every_snapshot(void **state)
         assert_int_equal(fw_geo_control(c.g, &snap, donetsk.lat_deg,
                                         donetsk.lon_deg, &dn, &d),
                          FW_OK);
+        struct fw_control sf;
+        assert_int_equal(fw_geo_control(c.g, &snap, simferopol.lat_deg,
+                                        simferopol.lon_deg, &sf, &d),
+                         FW_OK);
         if (snap.published_s >= 1649000000) { /* DeepState from 2022-04 */
             assert_true(dn.status == FW_STATUS_OCCUPIED_PRE2022 ||
                         dn.status == FW_STATUS_OCCUPIED);
+            /* no NZZ map holds Crimea: the borrowed layer must */
+            assert_int_equal(sf.status, FW_STATUS_OCCUPIED_PRE2022);
         }
         n++;
     }
