@@ -35,38 +35,49 @@ static int is_json_space(char c)
 
 /* Scans brackets outside strings: FW_ELIMIT at the first one nested deeper
  * than FW_JSON_MAX_DEPTH. Unbalanced brackets are left to the parser. */
+/* Byte classes for the scan, one table lookup a byte: it runs over every
+ * byte of every map before the parser does. */
+enum { C_OTHER = 0, C_SPACE, C_DELIM, C_QUOTE, C_OPEN, C_CLOSE };
+
+static const unsigned char BYTE_CLASS[256] = {
+    [' '] = C_SPACE, ['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\r'] = C_SPACE,
+    [','] = C_DELIM, [':'] = C_DELIM,   ['"'] = C_QUOTE,   ['['] = C_OPEN,
+    ['{'] = C_OPEN,  [']'] = C_CLOSE,   ['}'] = C_CLOSE,
+};
+
 static fw_err scan_nesting(const char *buf, size_t len, struct json_end *end,
                            struct fw_diag *d)
 {
+    const unsigned char *u = (const unsigned char *)buf;
     int depth = 0;
-    int in_string = 0;
-    int escaped = 0;
     int seen_value = 0;
     size_t last_token = 0;
+    int prev_ends_token = 1; /* the byte before i is a space or delimiter */
     for (size_t i = 0; i < len; i++) {
-        char c = buf[i];
-        if (in_string) {
-            if (escaped) {
-                escaped = 0;
-            } else if (c == '\\') {
-                escaped = 1;
-            } else if (c == '"') {
-                in_string = 0;
-            }
-            continue;
-        }
-        if (is_json_space(c)) {
+        int cls = BYTE_CLASS[u[i]];
+        if (cls == C_SPACE) {
+            prev_ends_token = 1;
             continue;
         }
         seen_value = 1;
-        if (i == 0 || is_json_space(buf[i - 1]) ||
-            strchr("[]{},:\"", buf[i - 1]) != NULL ||
-            strchr("[]{},:\"", c) != NULL) {
+        if (prev_ends_token || cls != C_OTHER) {
             last_token = i;
         }
-        if (c == '"') {
-            in_string = 1;
-        } else if (c == '[' || c == '{') {
+        prev_ends_token = cls != C_OTHER;
+        if (cls == C_QUOTE) {
+            /* skip the string; an escape hides the next byte */
+            for (i++; i < len && u[i] != '"'; i++) {
+                if (u[i] == '\\') {
+                    i++;
+                }
+            }
+            if (i >= len) {
+                end->is_open = 1;
+                end->in_string = 1;
+                end->last_token = last_token;
+                return FW_OK;
+            }
+        } else if (cls == C_OPEN) {
             if (++depth > FW_JSON_MAX_DEPTH) {
                 long line, col;
                 fw_text_position(buf, i, &line, &col);
@@ -74,12 +85,12 @@ static fw_err scan_nesting(const char *buf, size_t len, struct json_end *end,
                                    "JSON nested deeper than %d levels",
                                    FW_JSON_MAX_DEPTH);
             }
-        } else if ((c == ']' || c == '}') && depth > 0) {
+        } else if (cls == C_CLOSE && depth > 0) {
             depth--;
         }
     }
-    end->is_open = in_string || depth > 0 || !seen_value;
-    end->in_string = in_string;
+    end->is_open = depth > 0 || !seen_value;
+    end->in_string = 0;
     end->last_token = last_token;
     return FW_OK;
 }
