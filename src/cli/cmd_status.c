@@ -43,7 +43,7 @@ static const struct {
     {"every place has a searchable name",
      "SELECT count(*) FROM place p WHERE NOT EXISTS"
      " (SELECT 1 FROM place_name n WHERE n.place_id = p.id)"},
-    {"ingest log counts match the rows of each file",
+    {"each file's logged count covers the alerts it wrote",
      "SELECT count(*) FROM ingest_log l WHERE l.rows_accepted <"
      " (SELECT count(*) FROM alert a WHERE a.log_id = l.id)"},
     {"no file ingested twice",

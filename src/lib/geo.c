@@ -175,12 +175,10 @@ static void geos_msg_r(const char *message, void *userdata)
 double fw_geo_distance_km(double lat1_deg, double lon1_deg, double lat2_deg,
                           double lon2_deg)
 {
-    static struct geod_geodesic geod;
-    static int init;
-    if (!init) {
-        geod_init(&geod, 6378137.0, 1 / 298.257223563);
-        init = 1;
-    }
+    /* initialised per call: a few dozen operations, and no shared state
+     * for callers on several threads */
+    struct geod_geodesic geod;
+    geod_init(&geod, 6378137.0, 1 / 298.257223563);
     double s12 = 0;
     geod_inverse(&geod, lat1_deg, lon1_deg, lat2_deg, lon2_deg, &s12, NULL,
                  NULL);
