@@ -14,7 +14,8 @@ DEMO_DATE  ?= 2025-08-25
 
 # Debian packages needed to build and test.
 PACKAGES = cmake make gcc pkg-config libsqlite3-dev libgeos-dev libproj-dev \
-           libcjson-dev libcsv-dev zlib1g-dev libssl-dev libcmocka-dev
+           libcjson-dev libcsv-dev zlib1g-dev libssl-dev libcmocka-dev \
+           liblinear-dev libxgboost-dev
 
 MAKEFLAGS += --no-print-directory
 

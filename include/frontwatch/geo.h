@@ -79,6 +79,23 @@ fw_err fw_geo_control(fw_geo *g, const struct fw_snapshot_info *snap,
                       double lat_deg, double lon_deg, struct fw_control *out,
                       struct fw_diag *d);
 
+enum fw_geo_area {
+    FW_GEO_AREA_OCCUPIED,  /* occupied and occupied before 2022 */
+    FW_GEO_AREA_CONTESTED
+};
+
+/* Area of that kind in km2 within each of radius_km[0 .. n_radii - 1] of
+ * (lat, lon) in snap, into km2[] (caller's array): the exact intersection
+ * with a disc drawn in the conformal projection, scaled to true area
+ * (within 0.1 % up to 50 km). Polygons outside a radius's bounding box are
+ * not touched, so a place far from the front costs a few comparisons; a
+ * source without contested areas gives 0 for them. Errors: as
+ * fw_geo_control. */
+fw_err fw_geo_area_near(fw_geo *g, const struct fw_snapshot_info *snap,
+                        enum fw_geo_area kind, double lat_deg, double lon_deg,
+                        const double *radius_km, size_t n_radii, double *km2,
+                        struct fw_diag *d);
+
 /* Calls fn(arg, cls, wkb, wkb_len) for every polygon the engine uses for
  * snap, in the store's order: its own polygons except liberated ones (and,
  * for NZZ, except those under 1 km2), then the borrowed "occupied before

@@ -1,0 +1,714 @@
+/*
+ * model.c - climatology, logistic regression (liblinear), boosted trees
+ * (xgboost) and their Platt calibration (see model.h).
+ */
+#include "frontwatch/model.h"
+
+#include <linear.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xgboost/c_api.h>
+
+/* Boosted trees: shallow trees, slow learning rate, a fixed seed. Chosen
+ * by the rolling back-test over all years (docs/FORECAST.md). */
+#define XGB_ROUNDS 150
+static const char *const XGB_PARAMS[][2] = {
+    {"objective", "binary:logistic"},
+    {"tree_method", "hist"},
+    {"max_depth", "4"},
+    {"eta", "0.08"},
+    {"min_child_weight", "5"},
+    {"subsample", "0.8"},
+    {"lambda", "1"},
+    {"seed", "1"},
+    {"nthread", "2"},
+    {"verbosity", "0"},
+};
+/* Logistic regression: L2 with C = 1 on standardised features. */
+#define LOGIT_C 1.0
+/* Platt calibration: effectively unregularised. */
+#define PLATT_C 1e4
+#define P_CLIP 1e-6
+
+struct linear {
+    size_t n_cols;      /* input columns used */
+    int *col;           /* their indices in x */
+    double *mean, *sd;  /* standardisation (training rows) */
+    int *has_ind;       /* a missing indicator follows the column */
+    double *w, *w_ind;  /* weights of the standardised value, indicator */
+    double bias;
+};
+
+struct fw_model {
+    enum fw_model_kind kind;
+    size_t n_features;
+    double rate;        /* climatology */
+    struct linear lin;  /* logit_* */
+    BoosterHandle xgb;  /* xgboost */
+    int calibrated;
+    double cal_a, cal_b; /* p = sigmoid(a * logit(raw) + b) */
+};
+
+static const char *const KIND_NAMES[FW_MODEL_N_KINDS] = {
+    "climatology", "logit_dist", "logit_full", "xgboost"};
+
+const char *fw_model_kind_name(enum fw_model_kind kind)
+{
+    return (unsigned)kind < FW_MODEL_N_KINDS ? KIND_NAMES[kind] : "?";
+}
+
+int fw_model_kind_parse(const char *name)
+{
+    for (int k = 0; k < FW_MODEL_N_KINDS; k++) {
+        if (strcmp(name, KIND_NAMES[k]) == 0) {
+            return k;
+        }
+    }
+    return -1;
+}
+
+enum fw_model_kind fw_model_kind_of(const fw_model *m) { return m->kind; }
+int fw_model_is_calibrated(const fw_model *m) { return m->calibrated; }
+size_t fw_model_n_features(const fw_model *m) { return m->n_features; }
+
+static double sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
+
+static double logit(double p)
+{
+    p = p < P_CLIP ? P_CLIP : p > 1 - P_CLIP ? 1 - P_CLIP : p;
+    return log(p / (1 - p));
+}
+
+/* Deterministic keep decision for negative row i. */
+static int keep_negative(size_t i)
+{
+    uint64_t z = (uint64_t)i + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1.0p-53 < FW_MODEL_NEG_KEEP;
+}
+
+static void linear_free(struct linear *l)
+{
+    free(l->col);
+    free(l->mean);
+    free(l->sd);
+    free(l->has_ind);
+    free(l->w);
+    free(l->w_ind);
+    memset(l, 0, sizeof *l);
+}
+
+void fw_model_free(fw_model *m)
+{
+    if (m == NULL) {
+        return;
+    }
+    linear_free(&m->lin);
+    if (m->xgb != NULL) {
+        XGBoosterFree(m->xgb);
+    }
+    free(m);
+}
+
+static void quiet(const char *s) { (void)s; }
+
+static int linear_alloc(struct linear *l, size_t n_cols)
+{
+    l->n_cols = n_cols;
+    l->col = calloc(n_cols, sizeof *l->col);
+    l->mean = calloc(n_cols, sizeof *l->mean);
+    l->sd = calloc(n_cols, sizeof *l->sd);
+    l->has_ind = calloc(n_cols, sizeof *l->has_ind);
+    l->w = calloc(n_cols, sizeof *l->w);
+    l->w_ind = calloc(n_cols, sizeof *l->w_ind);
+    return l->col && l->mean && l->sd && l->has_ind && l->w && l->w_ind;
+}
+
+/* The liblinear row of x for l: standardised values (missing: 0, the
+ * mean), then the indicators; index 1-based, terminated by -1. Returns the
+ * number of nodes written (without the terminator). */
+static size_t linear_row(const struct linear *l, const float *x,
+                         struct feature_node *out)
+{
+    size_t k = 0;
+    int idx = 1;
+    for (size_t c = 0; c < l->n_cols; c++) {
+        double v = x[l->col[c]];
+        int miss = isnan(v);
+        double z = miss ? 0.0 : (v - l->mean[c]) / l->sd[c];
+        if (z != 0.0) {
+            out[k].index = idx;
+            out[k++].value = z;
+        }
+        idx++;
+        if (l->has_ind[c]) {
+            if (miss) {
+                out[k].index = idx;
+                out[k++].value = 1.0;
+            }
+            idx++;
+        }
+    }
+    out[k].index = -1;
+    return k;
+}
+
+static double linear_predict(const struct linear *l, const float *x)
+{
+    double z = l->bias;
+    for (size_t c = 0; c < l->n_cols; c++) {
+        double v = x[l->col[c]];
+        if (isnan(v)) {
+            z += l->has_ind[c] ? l->w_ind[c] : 0.0;
+        } else {
+            z += l->w[c] * (v - l->mean[c]) / l->sd[c];
+        }
+    }
+    return sigmoid(z);
+}
+
+/* Runs liblinear's L2 logistic regression on the rows listed in rows[]
+ * (row i of x -> nodes via row_fn), class weights neg_w for y = 0. On
+ * success, w[0 .. n_dims - 1] and *bias give P(y = 1) = sigmoid(w.x + b). */
+struct lr_job {
+    size_t n_rows, n_dims;
+    struct feature_node **rows; /* each terminated by index -1 */
+    double *y;                  /* +1 / -1 */
+    double C, neg_w;
+};
+
+static fw_err run_liblinear(const struct lr_job *job, double *w, double *bias,
+                            struct fw_diag *d)
+{
+    set_print_string_function(quiet);
+    struct problem prob = {.l = (int)job->n_rows,
+                           .n = (int)job->n_dims + 1,
+                           .y = job->y,
+                           .x = job->rows,
+                           .bias = 1.0};
+    int wl[1] = {-1};
+    double wv[1] = {job->neg_w};
+    struct parameter par = {.solver_type = L2R_LR,
+                            .eps = 0.001,
+                            .C = job->C,
+                            .nr_weight = 1,
+                            .weight_label = wl,
+                            .weight = wv,
+                            .p = 0.1,
+                            .init_sol = NULL};
+    const char *why = check_parameter(&prob, &par);
+    if (why != NULL) {
+        return fw_diag_set(d, FW_EUSAGE, 0, 0, "liblinear: %s", why);
+    }
+    struct model *lm = train(&prob, &par);
+    if (lm == NULL) {
+        return FW_ENOMEM;
+    }
+    int labels[2];
+    get_labels(lm, labels);
+    double sign = labels[0] == 1 ? 1.0 : -1.0;
+    for (size_t i = 0; i < job->n_dims; i++) {
+        w[i] = sign * get_decfun_coef(lm, (int)i + 1, 0);
+    }
+    *bias = sign * get_decfun_bias(lm, 0);
+    free_and_destroy_model(&lm);
+    return FW_OK;
+}
+
+/* Fitting rows: positives, and negatives that keep_negative() keeps. */
+static int fit_row(const int8_t *y, const uint8_t *holdout, size_t i)
+{
+    return (holdout == NULL || !holdout[i]) && (y[i] == 1 || keep_negative(i));
+}
+
+static fw_err fit_linear(fw_model *m, const float *x, const int8_t *y,
+                         const uint8_t *holdout, size_t n,
+                         struct fw_diag *d)
+{
+    size_t nf = m->n_features;
+    size_t n_cols = m->kind == FW_MODEL_LOGIT_DIST ? 1 : nf;
+    struct linear *l = &m->lin;
+    if (!linear_alloc(l, n_cols)) {
+        return FW_ENOMEM;
+    }
+    size_t n_fit = 0;
+    for (size_t i = 0; i < n; i++) {
+        n_fit += fit_row(y, holdout, i);
+    }
+    /* standardisation over the fitting rows (unweighted) */
+    for (size_t c = 0; c < n_cols; c++) {
+        l->col[c] = (int)c;
+        double s = 0, s2 = 0;
+        size_t k = 0, miss = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!fit_row(y, holdout, i)) {
+                continue;
+            }
+            double v = x[i * nf + c];
+            if (isnan(v)) {
+                miss++;
+                continue;
+            }
+            s += v;
+            s2 += v * v;
+            k++;
+        }
+        l->mean[c] = k ? s / (double)k : 0.0;
+        double var = k ? s2 / (double)k - l->mean[c] * l->mean[c] : 0.0;
+        l->sd[c] = var > 1e-12 ? sqrt(var) : 1.0;
+        l->has_ind[c] = miss > 0;
+    }
+    size_t n_dims = 0;
+    for (size_t c = 0; c < n_cols; c++) {
+        n_dims += 1 + (size_t)l->has_ind[c];
+    }
+    struct lr_job job = {.n_rows = n_fit,
+                         .n_dims = n_dims,
+                         .C = LOGIT_C,
+                         .neg_w = 1.0 / FW_MODEL_NEG_KEEP};
+    job.rows = malloc(n_fit * sizeof *job.rows);
+    job.y = malloc(n_fit * sizeof *job.y);
+    struct feature_node *nodes = malloc(n_fit * (n_dims + 1) * sizeof *nodes);
+    double *w = malloc(n_dims * sizeof *w);
+    fw_err err = job.rows && job.y && nodes && w ? FW_OK : FW_ENOMEM;
+    size_t r = 0;
+    for (size_t i = 0; err == FW_OK && i < n; i++) {
+        if (!fit_row(y, holdout, i)) {
+            continue;
+        }
+        job.rows[r] = nodes + r * (n_dims + 1);
+        linear_row(l, x + i * nf, job.rows[r]);
+        job.y[r] = y[i] == 1 ? 1.0 : -1.0;
+        r++;
+    }
+    double bias = 0;
+    if (err == FW_OK) {
+        err = run_liblinear(&job, w, &bias, d);
+    }
+    if (err == FW_OK) {
+        size_t k = 0;
+        for (size_t c = 0; c < n_cols; c++) {
+            l->w[c] = w[k++];
+            if (l->has_ind[c]) {
+                l->w_ind[c] = w[k++];
+            }
+        }
+        l->bias = bias;
+    }
+    free(job.rows);
+    free(job.y);
+    free(nodes);
+    free(w);
+    return err;
+}
+
+static fw_err xgb_fail(struct fw_diag *d, const char *what)
+{
+    return fw_diag_set(d, FW_EIO, 0, 0, "xgboost: %s: %s", what,
+                       XGBGetLastError());
+}
+
+static fw_err fit_xgb(fw_model *m, const float *x, const int8_t *y,
+                      const uint8_t *holdout, size_t n, struct fw_diag *d)
+{
+    size_t nf = m->n_features, n_fit = 0;
+    for (size_t i = 0; i < n; i++) {
+        n_fit += fit_row(y, holdout, i);
+    }
+    float *fx = malloc(n_fit * nf * sizeof *fx);
+    float *fy = malloc(n_fit * sizeof *fy), *fw = malloc(n_fit * sizeof *fw);
+    if (fx == NULL || fy == NULL || fw == NULL) {
+        free(fx);
+        free(fy);
+        free(fw);
+        return FW_ENOMEM;
+    }
+    size_t r = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (fit_row(y, holdout, i)) {
+            memcpy(fx + r * nf, x + i * nf, nf * sizeof *fx);
+            fy[r] = (float)(y[i] == 1);
+            fw[r] = y[i] == 1 ? 1.0f : (float)(1.0 / FW_MODEL_NEG_KEEP);
+            r++;
+        }
+    }
+    DMatrixHandle dm = NULL;
+    fw_err err = FW_OK;
+    if (XGDMatrixCreateFromMat(fx, n_fit, nf, NAN, &dm) != 0 ||
+        XGDMatrixSetFloatInfo(dm, "label", fy, n_fit) != 0 ||
+        XGDMatrixSetFloatInfo(dm, "weight", fw, n_fit) != 0 ||
+        XGBoosterCreate(&dm, 1, &m->xgb) != 0) {
+        err = xgb_fail(d, "cannot set up training");
+    }
+    for (size_t k = 0; err == FW_OK && k < sizeof XGB_PARAMS / sizeof *XGB_PARAMS;
+         k++) {
+        if (XGBoosterSetParam(m->xgb, XGB_PARAMS[k][0], XGB_PARAMS[k][1]) != 0) {
+            err = xgb_fail(d, "bad parameter");
+        }
+    }
+    for (int it = 0; err == FW_OK && it < XGB_ROUNDS; it++) {
+        if (XGBoosterUpdateOneIter(m->xgb, it, dm) != 0) {
+            err = xgb_fail(d, "training failed");
+        }
+    }
+    if (dm != NULL) {
+        XGDMatrixFree(dm);
+    }
+    free(fx);
+    free(fy);
+    free(fw);
+    return err;
+}
+
+/* Raw (uncalibrated) probabilities. */
+static fw_err predict_raw(const fw_model *m, const float *x, size_t n,
+                          double *p, struct fw_diag *d)
+{
+    switch (m->kind) {
+    case FW_MODEL_CLIMATOLOGY:
+        for (size_t i = 0; i < n; i++) {
+            p[i] = m->rate;
+        }
+        return FW_OK;
+    case FW_MODEL_LOGIT_DIST:
+    case FW_MODEL_LOGIT_FULL:
+        for (size_t i = 0; i < n; i++) {
+            p[i] = linear_predict(&m->lin, x + i * m->n_features);
+        }
+        return FW_OK;
+    case FW_MODEL_XGBOOST: {
+        DMatrixHandle dm = NULL;
+        bst_ulong len = 0;
+        const float *out = NULL;
+        if (XGDMatrixCreateFromMat(x, n, m->n_features, NAN, &dm) != 0) {
+            return xgb_fail(d, "cannot make a matrix");
+        }
+        fw_err err = FW_OK;
+        if (XGBoosterPredict(m->xgb, dm, 0, 0, 0, &len, &out) != 0 ||
+            len != n) {
+            err = xgb_fail(d, "prediction failed");
+        }
+        for (size_t i = 0; err == FW_OK && i < n; i++) {
+            p[i] = out[i];
+        }
+        XGDMatrixFree(dm);
+        return err;
+    }
+    default:
+        return fw_diag_set(d, FW_EUSAGE, 0, 0, "unknown model kind");
+    }
+}
+
+static fw_err calibrate(fw_model *m, const float *x, const int8_t *y,
+                        const uint8_t *holdout, size_t n, struct fw_diag *d)
+{
+    size_t n_h = 0, pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (holdout != NULL && holdout[i]) {
+            n_h++;
+            pos += y[i] == 1;
+        }
+    }
+    if (n_h == 0 || pos == 0 || pos == n_h) {
+        return FW_OK; /* nothing to calibrate on: used as fitted */
+    }
+    double *p = malloc(n * sizeof *p);
+    struct lr_job job = {.n_rows = n_h, .n_dims = 1, .C = PLATT_C,
+                         .neg_w = 1.0};
+    job.rows = malloc(n_h * sizeof *job.rows);
+    job.y = malloc(n_h * sizeof *job.y);
+    struct feature_node *nodes = malloc(n_h * 2 * sizeof *nodes);
+    fw_err err = p && job.rows && job.y && nodes ? FW_OK : FW_ENOMEM;
+    if (err == FW_OK) {
+        err = predict_raw(m, x, n, p, d);
+    }
+    size_t r = 0;
+    for (size_t i = 0; err == FW_OK && i < n; i++) {
+        if (holdout[i]) {
+            job.rows[r] = nodes + 2 * r;
+            job.rows[r][0].index = 1;
+            job.rows[r][0].value = logit(p[i]);
+            job.rows[r][1].index = -1;
+            job.y[r] = y[i] == 1 ? 1.0 : -1.0;
+            r++;
+        }
+    }
+    double a = 1, b = 0;
+    if (err == FW_OK && (err = run_liblinear(&job, &a, &b, d)) == FW_OK) {
+        m->cal_a = a;
+        m->cal_b = b;
+        m->calibrated = 1;
+    }
+    free(p);
+    free(job.rows);
+    free(job.y);
+    free(nodes);
+    return err;
+}
+
+fw_err fw_model_fit(enum fw_model_kind kind, const float *x, size_t n_features,
+                    const int8_t *y, const uint8_t *holdout, size_t n,
+                    fw_model **out, struct fw_diag *d)
+{
+    *out = NULL;
+    if ((unsigned)kind >= FW_MODEL_N_KINDS || x == NULL || y == NULL ||
+        n_features == 0 || n == 0) {
+        return fw_diag_set(d, FW_EUSAGE, 0, 0, "nothing to fit");
+    }
+    size_t pos = 0, neg = 0, all_pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        all_pos += y[i] == 1;
+        if (holdout == NULL || !holdout[i]) {
+            pos += y[i] == 1;
+            neg += y[i] != 1;
+        }
+    }
+    if (pos == 0 || neg == 0) {
+        return fw_diag_set(d, FW_EUSAGE, 0, 0,
+                           "the training rows hold %zu positives and %zu "
+                           "negatives: a model needs both",
+                           pos, neg);
+    }
+    fw_model *m = calloc(1, sizeof *m);
+    if (m == NULL) {
+        return FW_ENOMEM;
+    }
+    m->kind = kind;
+    m->n_features = n_features;
+    m->cal_a = 1;
+    fw_err err = FW_OK;
+    switch (kind) {
+    case FW_MODEL_CLIMATOLOGY:
+        m->rate = (double)all_pos / (double)n;
+        break;
+    case FW_MODEL_LOGIT_DIST:
+    case FW_MODEL_LOGIT_FULL:
+        err = fit_linear(m, x, y, holdout, n, d);
+        break;
+    default:
+        err = fit_xgb(m, x, y, holdout, n, d);
+        break;
+    }
+    if (err == FW_OK && kind != FW_MODEL_CLIMATOLOGY) {
+        err = calibrate(m, x, y, holdout, n, d);
+    }
+    if (err != FW_OK) {
+        fw_model_free(m);
+        return err;
+    }
+    *out = m;
+    return FW_OK;
+}
+
+fw_err fw_model_predict(const fw_model *m, const float *x, size_t n,
+                        double *p, struct fw_diag *d)
+{
+    fw_err err = predict_raw(m, x, n, p, d);
+    if (err == FW_OK && m->calibrated) {
+        for (size_t i = 0; i < n; i++) {
+            p[i] = sigmoid(m->cal_a * logit(p[i]) + m->cal_b);
+        }
+    }
+    return err;
+}
+
+/* ---- JSON ---- */
+
+static cJSON *num_array(const double *v, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a != NULL && i < n; i++) {
+        cJSON *x = cJSON_CreateNumber(v[i]);
+        if (x == NULL || !cJSON_AddItemToArray(a, x)) {
+            cJSON_Delete(x);
+            cJSON_Delete(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+cJSON *fw_model_to_json(const fw_model *m, struct fw_diag *d)
+{
+    cJSON *j = cJSON_CreateObject();
+    if (j == NULL) {
+        return NULL;
+    }
+    int ok = cJSON_AddStringToObject(j, "kind", KIND_NAMES[m->kind]) &&
+             cJSON_AddNumberToObject(j, "n_features", (double)m->n_features);
+    if (ok && m->calibrated) {
+        cJSON *c = cJSON_AddObjectToObject(j, "platt");
+        ok = c && cJSON_AddNumberToObject(c, "a", m->cal_a) &&
+             cJSON_AddNumberToObject(c, "b", m->cal_b);
+    } else if (ok) {
+        ok = cJSON_AddNullToObject(j, "platt") != NULL;
+    }
+    if (ok && m->kind == FW_MODEL_CLIMATOLOGY) {
+        ok = cJSON_AddNumberToObject(j, "rate", m->rate) != NULL;
+    }
+    if (ok && (m->kind == FW_MODEL_LOGIT_DIST ||
+               m->kind == FW_MODEL_LOGIT_FULL)) {
+        const struct linear *l = &m->lin;
+        size_t nc = l->n_cols;
+        double *cols = malloc((nc ? nc : 1) * sizeof *cols);
+        double *ind = malloc((nc ? nc : 1) * sizeof *ind);
+        cJSON *o = cJSON_AddObjectToObject(j, "linear");
+        ok = cols && ind && o;
+        for (size_t c = 0; ok && c < nc; c++) {
+            cols[c] = l->col[c];
+            ind[c] = l->has_ind[c];
+        }
+        ok = ok && cJSON_AddItemToObject(o, "columns", num_array(cols, nc)) &&
+             cJSON_AddItemToObject(o, "mean", num_array(l->mean, nc)) &&
+             cJSON_AddItemToObject(o, "sd", num_array(l->sd, nc)) &&
+             cJSON_AddItemToObject(o, "has_missing", num_array(ind, nc)) &&
+             cJSON_AddItemToObject(o, "w", num_array(l->w, nc)) &&
+             cJSON_AddItemToObject(o, "w_missing", num_array(l->w_ind, nc)) &&
+             cJSON_AddNumberToObject(o, "bias", l->bias);
+        free(cols);
+        free(ind);
+    }
+    if (ok && m->kind == FW_MODEL_XGBOOST) {
+        bst_ulong len = 0;
+        const char *buf = NULL;
+        if (XGBoosterSaveModelToBuffer(m->xgb, "{\"format\": \"json\"}", &len,
+                                       &buf) != 0) {
+            xgb_fail(d, "cannot save the model");
+            ok = 0;
+        } else {
+            char *s = malloc(len + 1);
+            ok = s != NULL;
+            if (ok) {
+                memcpy(s, buf, len);
+                s[len] = '\0';
+                cJSON *tree = cJSON_Parse(s);
+                ok = tree != NULL && cJSON_AddItemToObject(j, "booster", tree);
+                if (!ok) {
+                    cJSON_Delete(tree);
+                }
+            }
+            free(s);
+        }
+    }
+    if (!ok) {
+        cJSON_Delete(j);
+        return NULL;
+    }
+    return j;
+}
+
+static fw_err json_fail(struct fw_diag *d, const char *member)
+{
+    return fw_diag_set(d, FW_EPARSE, 0, 0, "model: %s missing or wrong",
+                       member);
+}
+
+static int get_num(const cJSON *o, const char *k, double *v)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsNumber(x) || !isfinite(x->valuedouble)) {
+        return 0;
+    }
+    *v = x->valuedouble;
+    return 1;
+}
+
+static int get_nums(const cJSON *o, const char *k, double *v, size_t n)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != n) {
+        return 0;
+    }
+    size_t i = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, a)
+    {
+        if (!cJSON_IsNumber(x) || !isfinite(x->valuedouble)) {
+            return 0;
+        }
+        v[i++] = x->valuedouble;
+    }
+    return 1;
+}
+
+fw_err fw_model_from_json(const cJSON *j, fw_model **out, struct fw_diag *d)
+{
+    *out = NULL;
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(j, "kind");
+    int k = cJSON_IsString(kind) ? fw_model_kind_parse(kind->valuestring) : -1;
+    double nf = 0;
+    if (k < 0) {
+        return json_fail(d, "kind");
+    }
+    if (!get_num(j, "n_features", &nf) || nf < 1 || nf > 1000) {
+        return json_fail(d, "n_features");
+    }
+    fw_model *m = calloc(1, sizeof *m);
+    if (m == NULL) {
+        return FW_ENOMEM;
+    }
+    m->kind = (enum fw_model_kind)k;
+    m->n_features = (size_t)nf;
+    m->cal_a = 1;
+    fw_err err = FW_OK;
+    const cJSON *pl = cJSON_GetObjectItemCaseSensitive(j, "platt");
+    if (cJSON_IsObject(pl)) {
+        if (!get_num(pl, "a", &m->cal_a) || !get_num(pl, "b", &m->cal_b)) {
+            err = json_fail(d, "platt");
+        }
+        m->calibrated = 1;
+    }
+    if (err == FW_OK && m->kind == FW_MODEL_CLIMATOLOGY &&
+        (!get_num(j, "rate", &m->rate) || m->rate < 0 || m->rate > 1)) {
+        err = json_fail(d, "rate");
+    }
+    if (err == FW_OK && (m->kind == FW_MODEL_LOGIT_DIST ||
+                         m->kind == FW_MODEL_LOGIT_FULL)) {
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, "linear");
+        const cJSON *cols = cJSON_GetObjectItemCaseSensitive(o, "columns");
+        size_t nc = cJSON_IsArray(cols) ? (size_t)cJSON_GetArraySize(cols) : 0;
+        double *c = malloc((nc ? nc : 1) * sizeof *c);
+        double *ind = malloc((nc ? nc : 1) * sizeof *ind);
+        if (c == NULL || ind == NULL || !linear_alloc(&m->lin, nc)) {
+            err = FW_ENOMEM;
+        } else if (nc == 0 || !get_nums(o, "columns", c, nc) ||
+                   !get_nums(o, "mean", m->lin.mean, nc) ||
+                   !get_nums(o, "sd", m->lin.sd, nc) ||
+                   !get_nums(o, "has_missing", ind, nc) ||
+                   !get_nums(o, "w", m->lin.w, nc) ||
+                   !get_nums(o, "w_missing", m->lin.w_ind, nc) ||
+                   !get_num(o, "bias", &m->lin.bias)) {
+            err = json_fail(d, "linear");
+        }
+        for (size_t i = 0; err == FW_OK && i < nc; i++) {
+            if (c[i] < 0 || c[i] >= nf || m->lin.sd[i] <= 0) {
+                err = json_fail(d, "linear.columns");
+            }
+            m->lin.col[i] = (int)c[i];
+            m->lin.has_ind[i] = ind[i] != 0;
+        }
+        free(c);
+        free(ind);
+    }
+    if (err == FW_OK && m->kind == FW_MODEL_XGBOOST) {
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(j, "booster");
+        char *s = cJSON_IsObject(b) ? cJSON_PrintUnformatted(b) : NULL;
+        if (s == NULL) {
+            err = json_fail(d, "booster");
+        } else if (XGBoosterCreate(NULL, 0, &m->xgb) != 0 ||
+                   XGBoosterLoadModelFromBuffer(m->xgb, s, strlen(s)) != 0 ||
+                   XGBoosterSetParam(m->xgb, "nthread", "2") != 0) {
+            err = xgb_fail(d, "cannot load the booster");
+        }
+        free(s);
+    }
+    if (err != FW_OK) {
+        fw_model_free(m);
+        return err;
+    }
+    *out = m;
+    return FW_OK;
+}
