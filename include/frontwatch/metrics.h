@@ -38,7 +38,9 @@
  *    score values t_1 > t_2 > ... taken as thresholds (ties in score are
  *    one threshold), where P_k and R_k are precision and recall of "event
  *    when p >= t_k" and R_0 = 0. No interpolation: a step function, not
- *    the trapezoidal area. NaN when P is 0.
+ *    the trapezoidal area. NaN when P is 0 (scikit-learn warns and returns
+ *    0 there, having set recall to 1; with nothing to find there is no
+ *    precision to average, and 0 would read as a score).
  *  - Reliability table: FW_METRICS_N_BINS equal-width bins of p, bin k
  *    holding k/10 <= p < (k+1)/10 (the edges are the doubles nearest to
  *    k/10, so p == 0.3 is in bin 3), p == 1.0 in the last bin. Per bin: n,
