@@ -128,8 +128,10 @@ static int linear_alloc(struct linear *l, size_t n_cols)
 }
 
 /* The liblinear row of x for l: standardised values (missing: 0, the
- * mean), then the indicators; index 1-based, terminated by -1. Returns the
- * number of nodes written (without the terminator). */
+ * mean), then the indicators, index 1-based; then the bias node (index
+ * n_dims + 1, value 1: liblinear does not add it itself) and the
+ * terminator -1. out holds n_dims + 2 nodes. Returns the nodes written
+ * before the terminator. */
 static size_t linear_row(const struct linear *l, const float *x,
                          struct feature_node *out)
 {
@@ -152,6 +154,8 @@ static size_t linear_row(const struct linear *l, const float *x,
             idx++;
         }
     }
+    out[k].index = idx;
+    out[k++].value = 1.0;
     out[k].index = -1;
     return k;
 }
@@ -170,8 +174,8 @@ static double linear_predict(const struct linear *l, const float *x)
     return sigmoid(z);
 }
 
-/* Runs liblinear's L2 logistic regression on the rows listed in rows[]
- * (row i of x -> nodes via row_fn), class weights neg_w for y = 0. On
+/* Runs liblinear's L2 logistic regression on job's rows (each ending with
+ * the bias node, index n_dims + 1), class weight neg_w for y = -1. On
  * success, w[0 .. n_dims - 1] and *bias give P(y = 1) = sigmoid(w.x + b). */
 struct lr_job {
     size_t n_rows, n_dims;
@@ -271,7 +275,7 @@ static fw_err fit_linear(fw_model *m, const float *x, const int8_t *y,
                          .neg_w = 1.0 / FW_MODEL_NEG_KEEP};
     job.rows = malloc(n_fit * sizeof *job.rows);
     job.y = malloc(n_fit * sizeof *job.y);
-    struct feature_node *nodes = malloc(n_fit * (n_dims + 1) * sizeof *nodes);
+    struct feature_node *nodes = malloc(n_fit * (n_dims + 2) * sizeof *nodes);
     double *w = malloc(n_dims * sizeof *w);
     fw_err err = job.rows && job.y && nodes && w ? FW_OK : FW_ENOMEM;
     size_t r = 0;
@@ -279,7 +283,7 @@ static fw_err fit_linear(fw_model *m, const float *x, const int8_t *y,
         if (!fit_row(y, holdout, i)) {
             continue;
         }
-        job.rows[r] = nodes + r * (n_dims + 1);
+        job.rows[r] = nodes + r * (n_dims + 2);
         linear_row(l, x + i * nf, job.rows[r]);
         job.y[r] = y[i] == 1 ? 1.0 : -1.0;
         r++;
@@ -420,7 +424,7 @@ static fw_err calibrate(fw_model *m, const float *x, const int8_t *y,
                          .neg_w = 1.0};
     job.rows = malloc(n_h * sizeof *job.rows);
     job.y = malloc(n_h * sizeof *job.y);
-    struct feature_node *nodes = malloc(n_h * 2 * sizeof *nodes);
+    struct feature_node *nodes = malloc(n_h * 3 * sizeof *nodes);
     fw_err err = p && job.rows && job.y && nodes ? FW_OK : FW_ENOMEM;
     if (err == FW_OK) {
         err = predict_raw(m, x, n, p, d);
@@ -428,10 +432,12 @@ static fw_err calibrate(fw_model *m, const float *x, const int8_t *y,
     size_t r = 0;
     for (size_t i = 0; err == FW_OK && i < n; i++) {
         if (holdout[i]) {
-            job.rows[r] = nodes + 2 * r;
+            job.rows[r] = nodes + 3 * r;
             job.rows[r][0].index = 1;
             job.rows[r][0].value = logit(p[i]);
-            job.rows[r][1].index = -1;
+            job.rows[r][1].index = 2; /* the bias node */
+            job.rows[r][1].value = 1.0;
+            job.rows[r][2].index = -1;
             job.y[r] = y[i] == 1 ? 1.0 : -1.0;
             r++;
         }
