@@ -47,6 +47,7 @@ struct fuzz_counts {
     size_t n_snapshots;
     size_t n_boundaries;
     size_t n_polygons;
+    size_t n_events;
     size_t n_rejects;
     size_t n_repairs;
     size_t n_progress;
@@ -57,7 +58,8 @@ struct fuzz_counts {
  * its record: strings set and valid UTF-8, coordinates finite and in
  * range, alert spans ordered, polygon WKB a non-empty 2D ISO Polygon,
  * bounding boxes and areas sane, polygons only after their snapshot or
- * boundary, progress never past its total. */
+ * boundary, events with one oblast or one area, progress never past its
+ * total. */
 void fuzz_sink_init(struct fw_sink *sink, struct fuzz_counts *counts);
 
 /* Checks what a reader left in d after returning err: an error has a

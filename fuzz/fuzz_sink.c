@@ -183,6 +183,32 @@ static fw_err on_polygon(void *ctx, const struct fw_polygon_rec *p)
     return FW_OK;
 }
 
+static fw_err on_event(void *ctx, const struct fw_event_rec *e)
+{
+    struct fuzz_counts *c = ctx;
+    static const char *const areas[] = {"ukraine", "north", "south",
+                                        "east",    "center", "west"};
+    FUZZ_CHECK(e->source != NULL && e->source[0] != '\0');
+    FUZZ_CHECK((e->oblast_iso == NULL) != (e->area == NULL));
+    FUZZ_CHECK(e->oblast_iso == NULL || is_iso(e->oblast_iso));
+    if (e->area != NULL) {
+        int known = 0;
+        for (size_t i = 0; i < sizeof areas / sizeof areas[0]; i++) {
+            known |= strcmp(e->area, areas[i]) == 0;
+        }
+        FUZZ_CHECK(known);
+    }
+    FUZZ_CHECK(is_text(e->type, 1 << 21) && e->type[0] != '\0');
+    FUZZ_CHECK(e->count >= -1);
+    FUZZ_CHECK(is_opt_text(e->source_row));
+    FUZZ_CHECK(!e->has_position ||
+               (isfinite(e->lat_deg) && isfinite(e->lon_deg) &&
+                e->lat_deg >= -90.0 && e->lat_deg <= 90.0 &&
+                e->lon_deg >= -180.0 && e->lon_deg <= 180.0));
+    c->n_events++;
+    return FW_OK;
+}
+
 static void on_issue(struct fuzz_counts *c, long line, long feature,
                      const char *text)
 {
@@ -224,6 +250,7 @@ void fuzz_sink_init(struct fw_sink *sink, struct fuzz_counts *counts)
         .snapshot = on_snapshot,
         .boundary = on_boundary,
         .polygon = on_polygon,
+        .event = on_event,
         .reject = on_reject,
         .repair = on_repair,
         .progress = on_progress,

@@ -321,6 +321,50 @@ def seeds_text():
         write("text", name, data)
 
 
+def seeds_missiles():
+    """Hand-made rows in the shape of missile_attacks_daily.csv (that table
+    has no open licence, so nothing of it is copied here)."""
+    hdr = ("time_start,time_end,model,launch_place,target,target_main,"
+           "launched,destroyed,source\n")
+    cases = {
+        "waves.csv": hdr
+        + "2024-07-01 20:00,2024-07-02 08:00,Shahed-136/131,Kursk oblast,"
+          "Ukraine,,50.0,40.0,post\n"
+        + "2024-07-01,2024-07-01,Orlan-10,,south,,2.0,2.0,post\n"
+        + "2024-07-02 21:00,2024-07-03 08:00,Iskander-M,,"
+          "Odesa oblast and Mykolaiv oblast,,3.0,1.0,post\n",
+        "raions_and_cities.csv": hdr
+        + "2024-07-03,2024-07-03,Lancet,,\"Dnipropetrovsk oblast, Dnipro "
+          "Raion and Dnipropetrovsk oblast, Kryvyi Rih Raion\",,,0.0,x\n"
+        + "2024-07-06,2024-07-06,ZALA,,Kyiv,,1.0,1.0,x\n"
+        + "2024-12-01 10:00,2024-12-01 12:00,X-22,,Kyiv oblast (south) and "
+          "north-east,,2.0,0.0,x\n",
+        "rejects.csv": hdr
+        + "2024-07-03,2024-07-03,X-59,,,,1.0,1.0,x\n"
+        + "2024-07-04,2024-07-04,Unknown UAV,,front line,,1.0,1.0,x\n"
+        + "2024-07-05,2024-07-05,,,Kyiv,,1.0,1.0,x\n"
+        + "2024-07-06,2024-07-06,ZALA,,Kyiv,,many,1.0,x\n"
+        + "2024-07-07 10:00,2024-07-07 09:00,X-22,,Ukraine,,1.0,0.0,x\n"
+        + "2024-07-05,2024-07-05,Shahed-136/131,,Sumy oblast and Kursk "
+          "oblast,,6.0,6.0,x\n"
+        + "2199-01-01,,X-22,,Ukraine,,1.0,0.0,x\n",
+        "times.csv": hdr
+        + "2024-03-31 03:30 ,2024-10-27 03:30,Kalibr,,east,,4.0,4.0,x\r\n"
+        + "2023-05-16 3:30,2023-05-16 07:00,X-47 Kinzhal,,Ukraine,,6.0,6.0,"
+          "\"a\nb\"\n",
+        "bad_date.csv": hdr
+        + "2023-02-30 10:00,2023-02-30 12:00,X-59,,south,,1.0,1.0,x\n",
+        "bad_time.csv": hdr + "2024-07-01 24:10,,X-59,,south,,1,1,x\n",
+        "bad_shape.csv": hdr + "01/07/2024,2024-07-01,X-59,,south,,1,1,x\n",
+        "wrong_count.csv": hdr + "2024-07-01,2024-07-01,X-59,,south,,1.0\n",
+        "bad_header.csv": "time,model,target\n1,2,3\n",
+        "long_target.csv": hdr + "2024-07-01,,X-59,,\""
+        + " and ".join(["Odesa oblast, Izmail Raion"] * 60) + "\",1,1,x\n",
+    }
+    for name, data in cases.items():
+        write("missiles_csv", name, data)
+
+
 def main():
     alerts = seeds_alerts()
     regions = seeds_regions()
@@ -330,6 +374,7 @@ def main():
     seeds_csv(alerts, kse)
     seeds_json(regions, frontline)
     seeds_text()
+    seeds_missiles()
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ enum fw_source_kind {
     FW_SOURCE_ALERTS,
     FW_SOURCE_ALERT_REGIONS,
     FW_SOURCE_FRONTLINE,
-    FW_SOURCE_BOUNDARIES
+    FW_SOURCE_BOUNDARIES,
+    FW_SOURCE_MISSILES /* missile_attacks_daily.csv (events.h) */
 };
 
 /* Name of a kind, "geonames", "alerts", ... (static, never NULL). */
@@ -50,7 +51,13 @@ fw_err fw_ingest_sniff(const char *path, enum fw_source_kind *kind,
 
 /* Ingests one file (its kind sniffed). On error the store is unchanged and
  * d names the file, line or feature, and what was wrong; FW_EUSAGE when
- * the file is not a recognised source. res may be NULL. */
+ * the file is not a recognised source. res may be NULL.
+ *
+ * The missile table is cumulative (each version holds every earlier row,
+ * newest first, so line numbers shift): a new version replaces the events
+ * of the one ingested before it, in the same transaction. For it,
+ * rows_read counts rows, rows_accepted rows that gave events (one event
+ * per target of the row). */
 fw_err fw_ingest_file(fw_store *st, const char *path, fw_progress_fn progress,
                       void *progress_ctx, struct fw_ingest_result *res,
                       struct fw_diag *d);

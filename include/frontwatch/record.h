@@ -1,7 +1,7 @@
 /*
  * record.h - what readers produce, and the sink they hand it to.
  *
- * Readers (gazetteer.h, alerts.h, frontline.h) turn one source file into
+ * Readers (gazetteer.h, alerts.h, frontline.h, events.h) turn one source file into
  * records and pass each to a struct fw_sink; the store's ingest implements
  * the sink inside one transaction per file. Readers never touch the store,
  * so they can be tested, fuzzed and benchmarked alone.
@@ -90,6 +90,26 @@ struct fw_boundary_rec {
     const char *name;
 };
 
+/* One event of an event source: for the missile and drone attack table
+ * (events.h), one attack wave against one target, an oblast or an area. */
+struct fw_event_rec {
+    const char *source;     /* "missile_attacks_daily" */
+    int64_t t_s;            /* start, UTC seconds (events.h says how a
+                               source's local times are converted) */
+    int has_position;       /* lat_deg/lon_deg set (0 for the missile
+                               table, which has no coordinates) */
+    double lat_deg, lon_deg; /* WGS84, validated, when has_position */
+    const char *oblast_iso; /* "UA-51"; NULL when the target is an area */
+    const char *area;       /* "ukraine", "north", "south", "east",
+                               "center", "west"; NULL when oblast_iso is
+                               set. Exactly one of the two is set. */
+    const char *type;       /* what: the weapon model as written, never
+                               empty */
+    long long count;        /* how many (launched), -1 when unknown */
+    const char *source_row; /* the row in the source ("123": its line),
+                               shared by the records of one row */
+};
+
 /* The sink. Any callback may be NULL (records of that kind are dropped).
  * A callback returning non-FW_OK aborts the read; the reader returns that
  * error unchanged. line is the 1-based line, feature the 0-based feature
@@ -102,6 +122,7 @@ struct fw_sink {
     fw_err (*snapshot)(void *ctx, const struct fw_snapshot_rec *s);
     fw_err (*boundary)(void *ctx, const struct fw_boundary_rec *b);
     fw_err (*polygon)(void *ctx, const struct fw_polygon_rec *p);
+    fw_err (*event)(void *ctx, const struct fw_event_rec *e);
     /* A row or feature skipped, with the reason (counted as rejected). */
     void (*reject)(void *ctx, long line, long feature, const char *reason);
     /* Something fixed on the way in (swapped columns, invalid polygon). */

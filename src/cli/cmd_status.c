@@ -46,6 +46,13 @@ static const struct {
     {"each file's logged count covers the alerts it wrote",
      "SELECT count(*) FROM ingest_log l WHERE l.rows_accepted <"
      " (SELECT count(*) FROM alert a WHERE a.log_id = l.id)"},
+    {"each file's logged count covers the attack waves it wrote",
+     "SELECT count(*) FROM ingest_log l WHERE l.rows_accepted <"
+     " (SELECT count(DISTINCT source_row) FROM event e"
+     "  WHERE e.log_id = l.id)"},
+    {"every attack-wave event names one oblast or one area",
+     "SELECT count(*) FROM event WHERE source = 'missile_attacks_daily'"
+     " AND (oblast_iso IS NULL) = (area IS NULL)"},
     {"no file ingested twice",
      "SELECT count(*) - count(DISTINCT sha256 || name) FROM ingest_log"},
 };
@@ -104,6 +111,10 @@ static int exec_status(int argc, char **argv)
         {"place names", "SELECT count(*) FROM place_name"},
         {"alert regions", "SELECT count(*) FROM region"},
         {"alerts", "SELECT count(*) FROM alert"},
+        {"attack waves", "SELECT count(DISTINCT log_id || ':' || source_row)"
+                         " FROM event WHERE source='missile_attacks_daily'"},
+        {"  events (per target)",
+         "SELECT count(*) FROM event WHERE source='missile_attacks_daily'"},
         {"map snapshots", "SELECT count(*) FROM snapshot"},
         {"  suspect (not used)",
          "SELECT count(*) FROM snapshot WHERE suspect IS NOT NULL"},
@@ -157,8 +168,9 @@ const struct fw_cmd fw_cmd_status = {
     .usage = "status [--check] [--db STORE]",
     .summary = "what the store holds; with --check, whether it is whole",
     .help =
-        "Prints the number of files, places, alerts, map snapshots (per\n"
-        "source, with their date range) and polygons in the store.\n"
+        "Prints the number of files, places, alerts, attack waves (and\n"
+        "their events, one per target), map snapshots (per source, with\n"
+        "their date range) and polygons in the store.\n"
         "\n"
         "Options:\n"
         "  --check     also run SQLite's integrity_check and frontwatch's\n"

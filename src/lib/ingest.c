@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "frontwatch/alerts.h"
+#include "frontwatch/events.h"
 #include "frontwatch/frontline.h"
 #include "frontwatch/gazetteer.h"
 #include "frontwatch/io.h"
@@ -32,6 +33,7 @@ const char *fw_source_kind_name(enum fw_source_kind kind)
     case FW_SOURCE_ALERT_REGIONS: return "alert-regions";
     case FW_SOURCE_FRONTLINE: return "frontline";
     case FW_SOURCE_BOUNDARIES: return "boundaries";
+    case FW_SOURCE_MISSILES: return "missile-attacks";
     case FW_SOURCE_UNKNOWN: break;
     }
     return "unknown";
@@ -74,6 +76,8 @@ fw_err fw_ingest_sniff(const char *path, enum fw_source_kind *kind,
     } else if (strncmp(p, "oblast,raion,hromada,level,", 27) == 0 ||
                strncmp(p, "region,started_at,finished_at", 29) == 0) {
         *kind = FW_SOURCE_ALERTS;
+    } else if (strncmp(p, "time_start,time_end,model,", 26) == 0) {
+        *kind = FW_SOURCE_MISSILES;
     } else if (first_line_has(p, "hromada_center_code") &&
                first_line_has(p, "lat_center") &&
                first_line_has(p, "total_population_2022")) {
@@ -105,6 +109,7 @@ enum {
     S_POLYGON_RTREE,
     S_BOUNDARY,
     S_ISSUE,
+    S_EVENT,
     N_STMTS
 };
 
@@ -133,6 +138,9 @@ static const char *const SQL[N_STMTS] = {
                    " log_id) VALUES(?1,?2,?3,?4,?5)",
     [S_ISSUE] = "INSERT INTO ingest_issue(log_id, line, feature, is_repair,"
                 " reason) VALUES(?1,?2,?3,?4,?5)",
+    [S_EVENT] = "INSERT INTO event(source, t_s, lat, lon, oblast_iso, area,"
+                " type, count, source_row, log_id)"
+                " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
 };
 
 struct ingest {
@@ -143,6 +151,7 @@ struct ingest {
     long long snapshot_id;     /* current map snapshot, 0 = none */
     char boundary_iso[16];     /* current boundary, "" = none */
     char boundary_name[256];
+    char event_row[32];        /* source_row of the last event, "" = none */
     struct fw_ingest_result *res;
     long n_issues;
     struct fw_diag *d;
@@ -422,6 +431,57 @@ static fw_err on_polygon(void *ctx, const struct fw_polygon_rec *p)
     return FW_OK;
 }
 
+/* One record per (row, target): rows are counted once, at their first
+ * record (a row's records arrive together). */
+static fw_err on_event(void *ctx, const struct fw_event_rec *e)
+{
+    struct ingest *in = ctx;
+    sqlite3_stmt *s = in->stmt[S_EVENT];
+    sqlite3_bind_text(s, 1, e->source, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, e->t_s);
+    if (e->has_position) {
+        sqlite3_bind_double(s, 3, e->lat_deg);
+        sqlite3_bind_double(s, 4, e->lon_deg);
+    }
+    bind_text_or_null(s, 5, e->oblast_iso);
+    bind_text_or_null(s, 6, e->area);
+    sqlite3_bind_text(s, 7, e->type, -1, SQLITE_TRANSIENT);
+    if (e->count >= 0) {
+        sqlite3_bind_int64(s, 8, e->count);
+    }
+    bind_text_or_null(s, 9, e->source_row);
+    sqlite3_bind_int64(s, 10, in->log_id);
+    fw_err err = step_done(in, s);
+    if (err != FW_OK) {
+        return err;
+    }
+    const char *row = e->source_row != NULL ? e->source_row : "";
+    if (row[0] == '\0' || strcmp(row, in->event_row) != 0) {
+        snprintf(in->event_row, sizeof in->event_row, "%s", row);
+        in->res->rows_read++;
+        in->res->rows_accepted++;
+    }
+    return FW_OK;
+}
+
+/* A new version of the missile table replaces the events of the older one
+ * (the table is cumulative; see ingest.h). Inside the file's transaction:
+ * if the file fails, the old events stay. */
+static fw_err replace_missile_events(struct ingest *in)
+{
+    sqlite3_stmt *s = NULL;
+    fw_err err = fw_store_prepare(
+        in->st, "DELETE FROM event WHERE source=?1 AND log_id<>?2", &s, in->d);
+    if (err != FW_OK) {
+        return err;
+    }
+    sqlite3_bind_text(s, 1, FW_EVENTS_SOURCE_MISSILES, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, in->log_id);
+    err = step_done(in, s);
+    sqlite3_finalize(s);
+    return err;
+}
+
 /* ---- one file ---------------------------------------------------------- */
 
 static const char *base_name(const char *path)
@@ -527,6 +587,7 @@ static fw_err run_reader(struct ingest *in, const char *path,
         .snapshot = on_snapshot,
         .boundary = on_boundary,
         .polygon = on_polygon,
+        .event = on_event,
         .reject = on_reject,
         .repair = on_repair,
         .progress = on_progress,
@@ -540,6 +601,11 @@ static fw_err run_reader(struct ingest *in, const char *path,
         return fw_alerts_read_csv(buf, len, &sink, in->d);
     case FW_SOURCE_ALERT_REGIONS:
         return fw_alerts_read_regions(buf, len, &sink, in->d);
+    case FW_SOURCE_MISSILES: {
+        fw_err err = replace_missile_events(in);
+        return err != FW_OK ? err
+                            : fw_events_read_missiles(buf, len, &sink, in->d);
+    }
     case FW_SOURCE_FRONTLINE:
     case FW_SOURCE_BOUNDARIES: {
         enum fw_geojson_kind gk = FW_GEOJSON_UNKNOWN;

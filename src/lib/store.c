@@ -101,6 +101,10 @@ static const char *const MIGRATIONS[] = {
     "  source_row TEXT,"
     "  log_id INTEGER NOT NULL);"
     "CREATE INDEX event_time ON event(oblast_iso, t_s);",
+    /* 2: events aimed at an area rather than an oblast (the missile
+     * table's "south", "Ukraine", ...: events.h), and its index */
+    "ALTER TABLE event ADD COLUMN area TEXT;"
+    "CREATE INDEX event_area ON event(area, t_s);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))

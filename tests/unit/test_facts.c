@@ -18,8 +18,10 @@
 
 #include "frontwatch/assess.h"
 #include "frontwatch/date.h"
+#include "frontwatch/events.h"
 #include "frontwatch/geo.h"
 #include "frontwatch/ingest.h"
+#include "frontwatch/oblast.h"
 #include "frontwatch/place.h"
 #include "frontwatch/store.h"
 
@@ -84,7 +86,7 @@ static int setup(void **state)
         "gazetteer", "alerts", "boundaries",
         "frontline/deepstate_full_layers_2022-2025",
         "frontline/nzz_liveuamap_occupied_2022-2026",
-        "frontline/deepstate_occupied_2024-2026"};
+        "frontline/deepstate_occupied_2024-2026", "events"};
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s", fwt_shared(dirs[i]));
@@ -719,6 +721,111 @@ static void test_glitch_snapshot_is_suspect(void **state)
     close_ctx(&c);
 }
 
+/* The missile attack table against an independent count in Python (run
+ * in ../shared/data/events; zoneinfo's Europe/Kyiv for the local times,
+ * bare dates at midnight UTC, rows with an empty model left out):
+ *   import csv, re; from datetime import datetime, timezone;
+ *   from zoneinfo import ZoneInfo; K = ZoneInfo('Europe/Kyiv')
+ *   def t(s): s = s.strip(); return (datetime.strptime(s, '%Y-%m-%d')
+ *     .replace(tzinfo=timezone.utc) if len(s) == 10 else datetime
+ *     .strptime(s, '%Y-%m-%d %H:%M').replace(tzinfo=K)).timestamp()
+ *   rows = list(csv.DictReader(open('missile_attacks_daily.csv')))
+ *   t0, t1 = 1704128400, 1735752600  # 2024-01-01 17:00, 2025-01-01 17:30
+ *   def q(p): r2 = [r for r in rows if r['model'].strip() and re.search(p,
+ *     r['target']) and t0 <= t(r['time_start']) < t1]; return len(r2),
+ *     sum(int(float(r['launched'])) for r in r2 if r['launched'])
+ *   q(r'\bOdesa\b|Snake Island') -> (131, 537)   # Odesa oblast
+ *   q(r'\bsouth\b') -> (270, 647)                 # its region word
+ *   q(r'^Ukraine$') -> (440, 11592)
+ *   (t0, t1 = 0, 2e9) q(r'\bKharkiv\b') -> (84, 321); q(r'\beast\b') ->
+ *     (103, 406); q(r'^Ukraine$') -> (1096, 49302)
+ * The window starts and ends at 17:00/17:30 UTC so that the Kyiv time
+ * conversion matters: "2025-01-01 19:00" (17:00 UTC) is in, "2024-01-01
+ * 14:00" (12:00 UTC) out. Rejects: collections.Counter(r['target'] for r in
+ * rows) -> '' 29, 'front line' 2, 'Kursk oblast' 2, and one 'Sumy oblast
+ * and Kursk oblast' (kept, Kursk dropped). */
+static void test_missile_waves_independent(void **state)
+{
+    (void)state;
+    struct ctx c;
+    if (!open_ctx(&c)) {
+        return;
+    }
+    struct fw_event_counts n;
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    assert_int_equal(fw_events_oblast_counts(c.st, "UA-51", 1704128400,
+                                             1735752600, &n, &d),
+                     FW_OK);
+    assert_int_equal(n.n_waves_oblast, 131);
+    assert_int_equal(n.n_launched_oblast, 537);
+    assert_int_equal(n.n_waves_region, 270);
+    assert_int_equal(n.n_waves_ukraine, 440);
+    assert_int_equal(fw_events_oblast_counts(c.st, "UA-63", 0, 2000000000,
+                                             &n, &d),
+                     FW_OK);
+    assert_int_equal(n.n_waves_oblast, 84);
+    assert_int_equal(n.n_launched_oblast, 321);
+    assert_int_equal(n.n_waves_region, 103);
+    assert_int_equal(n.n_waves_ukraine, 1096);
+
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(
+        fw_store_prepare(c.st,
+                         "SELECT rows_read, rows_accepted, rows_rejected,"
+                         " rows_repaired FROM ingest_log"
+                         " WHERE name='missile_attacks_daily.csv'",
+                         &s, &d),
+        FW_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 2845);
+    assert_int_equal(sqlite3_column_int(s, 1), 2812);
+    assert_int_equal(sqlite3_column_int(s, 2), 33);
+    assert_int_equal(sqlite3_column_int(s, 3), 1);
+    sqlite3_finalize(s);
+    assert_int_equal(
+        fw_store_prepare(c.st,
+                         "SELECT count(*) FROM ingest_issue i JOIN ingest_log l"
+                         " ON l.id=i.log_id WHERE l.name="
+                         "'missile_attacks_daily.csv' AND (reason="
+                         "'target is empty' OR reason LIKE"
+                         " 'target ''front line''%' OR reason LIKE"
+                         " 'target ''Kursk oblast''%')",
+                         &s, &d),
+        FW_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 33);
+    sqlite3_finalize(s);
+
+    /* the batch form equals the calls on the real table, weekly */
+    enum { N_W = 160 };
+    int64_t t0[N_W], t1[N_W];
+    for (int w = 0; w < N_W; w++) {
+        t0[w] = fw_date_from_civil(2022, 9, 26, 0, 0, 0) +
+                (int64_t)w * 7 * FW_DAY_S;
+        t1[w] = t0[w] + 7 * FW_DAY_S;
+    }
+    size_t n_ob = fw_oblast_count();
+    struct fw_event_counts *b = calloc(N_W * n_ob, sizeof *b);
+    assert_non_null(b);
+    assert_int_equal(fw_events_counts_batch(c.st, t0, t1, N_W, b, &d), FW_OK);
+    for (int w = 0; w < N_W; w++) {
+        for (size_t i = 0; i < n_ob; i++) {
+            assert_int_equal(fw_events_oblast_counts(c.st,
+                                                     fw_oblast_at(i)->iso,
+                                                     t0[w], t1[w], &n, &d),
+                             FW_OK);
+            const struct fw_event_counts *x = &b[w * n_ob + i];
+            assert_int_equal(x->n_waves_oblast, n.n_waves_oblast);
+            assert_int_equal(x->n_waves_region, n.n_waves_region);
+            assert_int_equal(x->n_waves_ukraine, n.n_waves_ukraine);
+            assert_int_equal(x->n_launched_oblast, n.n_launched_oblast);
+        }
+    }
+    free(b);
+    close_ctx(&c);
+}
+
 int main(void)
 {
     if (fwt_shared("frontline") == NULL) {
@@ -738,6 +845,7 @@ int main(void)
         cmocka_unit_test(test_geonames_admin1_by_boundaries),
         cmocka_unit_test(test_batch_equals_per_call),
         cmocka_unit_test(test_glitch_snapshot_is_suspect),
+        cmocka_unit_test(test_missile_waves_independent),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
