@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "frontwatch/date.h"
+#include "frontwatch/events.h"
 #include "frontwatch/oblast.h"
 
 #define DAY ((int64_t)FW_DAY_S)
@@ -340,58 +341,34 @@ static void free_alerts(struct alerts *al)
     }
 }
 
-/* ---- strikes (event table) ---- */
+/* ---- strikes (events.h) ---- */
 
-struct fw_event_span {
-    int64_t first_s, last_s; /* 0 when there are no events */
+struct event_span {
+    int64_t first_s, last_s; /* of the missile table; 0 when empty */
 };
 
-struct fw_event_counts {
-    long waves_oblast, waves_region;
-};
-
-static fw_err fw_events_span(fw_store *st, struct fw_event_span *sp,
-                             struct fw_diag *d)
-{
-    sqlite3_stmt *s = NULL;
-    fw_err err = fw_store_prepare(
-        st, "SELECT min(t_s), max(t_s) FROM event", &s, d);
-    if (err != FW_OK) {
-        return err;
-    }
-    memset(sp, 0, sizeof *sp);
-    if (sqlite3_step(s) == SQLITE_ROW &&
-        sqlite3_column_type(s, 0) != SQLITE_NULL) {
-        sp->first_s = sqlite3_column_int64(s, 0);
-        sp->last_s = sqlite3_column_int64(s, 1);
-    }
-    sqlite3_finalize(s);
-    return FW_OK;
-}
-
-static fw_err fw_events_oblast_counts(fw_store *st, const char *iso,
-                                      int64_t t0, int64_t t1,
-                                      struct fw_event_counts *c,
-                                      struct fw_diag *d)
+static fw_err events_span(fw_store *st, struct event_span *sp,
+                          struct fw_diag *d)
 {
     sqlite3_stmt *s = NULL;
     fw_err err = fw_store_prepare(
         st,
-        "SELECT count(DISTINCT source_row) FROM event WHERE oblast_iso = ?1"
-        " AND t_s >= ?2 AND t_s < ?3",
+        "SELECT min(t_s), max(t_s) FROM event"
+        " WHERE source = 'missile_attacks_daily'",
         &s, d);
     if (err != FW_OK) {
         return err;
     }
-    sqlite3_bind_text(s, 1, iso, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, t0);
-    sqlite3_bind_int64(s, 3, t1);
-    memset(c, 0, sizeof *c);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        c->waves_oblast = sqlite3_column_int64(s, 0);
+    memset(sp, 0, sizeof *sp);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        sp->first_s = sqlite3_column_int64(s, 0);
+        sp->last_s = sqlite3_column_int64(s, 1);
+    } else if (rc != SQLITE_ROW) {
+        err = sql_err(st, d);
     }
     sqlite3_finalize(s);
-    return FW_OK;
+    return err;
 }
 
 /* ---- per-oblast, per-origin region features ---- */
@@ -406,13 +383,15 @@ static float log_ratio(double week, double baseline_total)
     return (float)log((1.0 + week) / (1.0 + per_week));
 }
 
-static fw_err region_features(fw_store *st, const struct alerts *al,
-                              const struct fw_event_span *ev, size_t k_ob,
-                              int64_t t, struct region_feat *rf,
-                              struct fw_diag *d)
+/* Features of oblast k_ob at t; c7 and cb are its strike counts in the
+ * week before t and in the BASELINE_DAYS before that. */
+static void region_features(const struct alerts *al,
+                            const struct event_span *ev, size_t k_ob,
+                            int64_t t, const struct fw_event_counts *c7,
+                            const struct fw_event_counts *cb,
+                            struct region_feat *rf)
 {
     rf->alert_h7 = rf->alert_ratio = rf->strikes7 = rf->strike_ratio = NAN;
-    const struct fw_oblast *ob = fw_oblast_at(k_ob);
     /* alerts: known while the data runs (a quiet oblast is not missing
      * data); the ratio needs the whole baseline */
     if (al->last_s > 0 && t >= al->first_s + 7 * DAY &&
@@ -428,26 +407,13 @@ static fw_err region_features(fw_store *st, const struct alerts *al,
     }
     if (ev->last_s > 0 && t >= ev->first_s + 7 * DAY &&
         t - ev->last_s <= 2 * DAY) {
-        struct fw_event_counts c7, cb;
-        fw_err err = fw_events_oblast_counts(st, ob->iso, t - 7 * DAY, t,
-                                             &c7, d);
-        if (err != FW_OK) {
-            return err;
-        }
-        double s7 = (double)(c7.waves_oblast + c7.waves_region);
+        double s7 = (double)(c7->n_waves_oblast + c7->n_waves_region);
         rf->strikes7 = (float)s7;
         if (t >= ev->first_s + (7 + BASELINE_DAYS) * DAY) {
-            err = fw_events_oblast_counts(st, ob->iso,
-                                          t - (7 + BASELINE_DAYS) * DAY,
-                                          t - 7 * DAY, &cb, d);
-            if (err != FW_OK) {
-                return err;
-            }
-            rf->strike_ratio =
-                log_ratio(s7, (double)(cb.waves_oblast + cb.waves_region));
+            rf->strike_ratio = log_ratio(
+                s7, (double)(cb->n_waves_oblast + cb->n_waves_region));
         }
     }
-    return FW_OK;
 }
 
 /* ---- building ---- */
@@ -481,7 +447,6 @@ struct series_ctx {
     const struct fw_dataset_opts *o;
     struct fw_dataset *ds;
     const struct alerts *al;
-    const struct fw_event_span *ev;
     const int64_t *origins;
     size_t n_origins;
     struct region_feat *rf; /* n_origins x 27 oblasts, filled per series */
@@ -807,8 +772,11 @@ fw_err fw_dataset_build(fw_store *st, fw_geo *g,
     struct region_feat *rf = malloc(n_origins * 32 * sizeof *rf);
     struct alerts al;
     memset(&al, 0, sizeof al);
-    struct fw_event_span ev = {0};
-    fw_err err = origins && rf ? FW_OK : FW_ENOMEM;
+    struct event_span ev = {0};
+    int64_t *win = malloc(n_origins * 4 * sizeof *win);
+    struct fw_event_counts *cnt =
+        malloc(n_origins * 2 * fw_oblast_count() * sizeof *cnt);
+    fw_err err = origins && rf && win && cnt ? FW_OK : FW_ENOMEM;
     for (size_t j = 0; err == FW_OK && j < n_origins; j++) {
         origins[j] = o->from_s + (int64_t)j * o->step_s;
     }
@@ -819,13 +787,28 @@ fw_err fw_dataset_build(fw_store *st, fw_geo *g,
         err = load_alerts(st, &al, d);
     }
     if (err == FW_OK) {
-        err = fw_events_span(st, &ev, d);
+        err = events_span(st, &ev, d);
+    }
+    /* strike counts: window 2j the week before origin j, 2j + 1 the
+     * baseline before that */
+    for (size_t j = 0; err == FW_OK && j < n_origins; j++) {
+        int64_t t = origins[j];
+        win[2 * j] = t - 7 * DAY;                         /* t0 */
+        win[2 * j + 1] = t - (7 + BASELINE_DAYS) * DAY;
+        win[2 * n_origins + 2 * j] = t;                   /* t1 */
+        win[2 * n_origins + 2 * j + 1] = t - 7 * DAY;
+    }
+    if (err == FW_OK) {
+        err = fw_events_counts_batch(st, win, win + 2 * n_origins,
+                                     2 * n_origins, cnt, d);
     }
     /* region features per origin and oblast: the same for every series */
+    size_t n_ob = fw_oblast_count();
     for (size_t j = 0; err == FW_OK && j < n_origins; j++) {
-        for (size_t k = 0; err == FW_OK && k < fw_oblast_count(); k++) {
-            err = region_features(st, &al, &ev, k, origins[j],
-                                  &rf[j * 32 + k], d);
+        for (size_t k = 0; k < n_ob; k++) {
+            region_features(&al, &ev, k, origins[j],
+                            &cnt[(2 * j) * n_ob + k],
+                            &cnt[(2 * j + 1) * n_ob + k], &rf[j * 32 + k]);
         }
     }
     for (int sr = 0; err == FW_OK && sr < FW_N_SERIES; sr++) {
@@ -834,7 +817,6 @@ fw_err fw_dataset_build(fw_store *st, fw_geo *g,
                                .o = o,
                                .ds = out,
                                .al = &al,
-                               .ev = &ev,
                                .origins = origins,
                                .n_origins = n_origins,
                                .rf = rf,
@@ -844,6 +826,8 @@ fw_err fw_dataset_build(fw_store *st, fw_geo *g,
     }
     free(origins);
     free(rf);
+    free(win);
+    free(cnt);
     free_alerts(&al);
     return err;
 }
