@@ -64,6 +64,14 @@ fw_err fw_model_fit(enum fw_model_kind kind, const float *x, size_t n_features,
 fw_err fw_model_predict(const fw_model *m, const float *x, size_t n,
                         double *p, struct fw_diag *d);
 
+/* How much each feature moved row x's prediction away from the average
+ * training row, on the log-odds scale before calibration, into
+ * contrib[0 .. n_features - 1]: the SHAP values of the trees (xgboost's
+ * pred_contribs), w * (x - mean) / sd plus the missing indicator's weight
+ * for a logistic model, 0 for climatology. Errors: FW_EIO (xgboost). */
+fw_err fw_model_contributions(const fw_model *m, const float *x,
+                              double *contrib, struct fw_diag *d);
+
 enum fw_model_kind fw_model_kind_of(const fw_model *m);
 int fw_model_is_calibrated(const fw_model *m);
 size_t fw_model_n_features(const fw_model *m);

@@ -521,6 +521,43 @@ fw_err fw_model_predict(const fw_model *m, const float *x, size_t n,
     return err;
 }
 
+fw_err fw_model_contributions(const fw_model *m, const float *x,
+                              double *contrib, struct fw_diag *d)
+{
+    size_t nf = m->n_features;
+    for (size_t f = 0; f < nf; f++) {
+        contrib[f] = 0;
+    }
+    if (m->kind == FW_MODEL_LOGIT_DIST || m->kind == FW_MODEL_LOGIT_FULL) {
+        const struct linear *l = &m->lin;
+        for (size_t c = 0; c < l->n_cols; c++) {
+            double v = x[l->col[c]];
+            contrib[l->col[c]] =
+                isnan(v) ? (l->has_ind[c] ? l->w_ind[c] : 0.0)
+                         : l->w[c] * (v - l->mean[c]) / l->sd[c];
+        }
+    } else if (m->kind == FW_MODEL_XGBOOST) {
+        DMatrixHandle dm = NULL;
+        bst_ulong len = 0;
+        const float *out = NULL;
+        if (XGDMatrixCreateFromMat(x, 1, nf, NAN, &dm) != 0) {
+            return xgb_fail(d, "cannot make a matrix");
+        }
+        fw_err err = FW_OK;
+        if (XGBoosterPredict(m->xgb, dm, 4 /* contributions */, 0, 0, &len,
+                             &out) != 0 ||
+            len != nf + 1) {
+            err = xgb_fail(d, "contributions failed");
+        }
+        for (size_t f = 0; err == FW_OK && f < nf; f++) {
+            contrib[f] = out[f];
+        }
+        XGDMatrixFree(dm);
+        return err;
+    }
+    return FW_OK;
+}
+
 /* ---- JSON ---- */
 
 static cJSON *num_array(const double *v, size_t n)
