@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "frontwatch/err.h"
+#include "frontwatch/forecast.h"
 #include "frontwatch/geo.h"
 #include "frontwatch/place.h"
 #include "frontwatch/store.h"
@@ -58,6 +59,10 @@ struct fw_assessment {
     double contested_km2_25km; /* DeepState full maps; NAN without */
     struct fw_source_assessment sources[FW_GEO_N_SOURCES];
     struct fw_alert_load alerts;
+    /* Probabilities, set by the caller after fw_assess (borrowed; NULL:
+     * none): the model file's metadata, and the place's forecast. */
+    const struct fw_forecast_meta *model;
+    const struct fw_place_forecast *forecast;
 };
 
 /* Assesses place on the day date_s (midnight UTC; data published up to

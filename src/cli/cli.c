@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "frontwatch/date.h"
 #include "frontwatch/oblast.h"
@@ -170,4 +171,88 @@ int fw_cli_resolve_place(fw_store *st, const char *query, int64_t id,
     }
     free(v);
     return rc;
+}
+
+#define DEFAULT_MODEL "models/occupation.json"
+
+int fw_cli_load_model(const char *opt, fw_forecast **out)
+{
+    *out = NULL;
+    const char *env = getenv("FRONTWATCH_MODEL");
+    const char *path = opt ? opt : (env && *env) ? env : DEFAULT_MODEL;
+    if (opt == NULL && !(env && *env) && access(path, F_OK) != 0) {
+        return 0; /* no model yet: indicators only */
+    }
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    fw_err err = fw_forecast_load(path, out, &d);
+    return err == FW_OK ? 0 : fw_cli_fail(err, &d);
+}
+
+struct progress {
+    int on;
+    const char *last;
+};
+
+static void dataset_progress(void *arg, const char *stage, size_t done,
+                             size_t total)
+{
+    struct progress *p = arg;
+    if (!p->on) {
+        return;
+    }
+    fprintf(stderr, "\rmeasuring every place on the %s maps: %zu/%zu", stage,
+            done, total);
+    if (done == total) {
+        fprintf(stderr, "\n");
+    }
+}
+
+int fw_cli_build_dataset(fw_store *st, fw_geo *g, int64_t to_s,
+                         int with_labels, int quiet, struct fw_dataset *ds,
+                         int64_t *first_origin_s)
+{
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    sqlite3_stmt *s = NULL;
+    fw_err err = fw_store_prepare(
+        st, "SELECT min(published_s) FROM snapshot WHERE n_polygons > 0", &s,
+        &d);
+    if (err != FW_OK) {
+        return fw_cli_fail(err, &d);
+    }
+    int64_t first = 0;
+    int have = sqlite3_step(s) == SQLITE_ROW &&
+               sqlite3_column_type(s, 0) != SQLITE_NULL;
+    if (have) {
+        first = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_finalize(s);
+    if (!have) {
+        fw_cli_error("the store holds no front-line map: ingest some first");
+        return FW_EXIT_DATA;
+    }
+    /* the first Monday 00:00 UTC after the first map (1970-01-05 was a
+     * Monday) */
+    int64_t week = 7 * (int64_t)FW_DAY_S, monday0 = 4 * (int64_t)FW_DAY_S;
+    int64_t from = monday0 + ((first - monday0) / week + 1) * week;
+    if (to_s < from) {
+        fw_cli_error("no weekly origin before the end date: the first map is "
+                     "from after it");
+        return FW_EXIT_USAGE;
+    }
+    struct progress pr = {.on = !quiet && isatty(2)};
+    struct fw_dataset_opts o = {.from_s = from,
+                                .to_s = to_s,
+                                .step_s = week,
+                                .with_labels = with_labels,
+                                .progress = dataset_progress,
+                                .progress_arg = &pr};
+    err = fw_dataset_build(st, g, &o, ds, &d);
+    if (err != FW_OK) {
+        fw_dataset_free(ds);
+        return fw_cli_fail(err, &d);
+    }
+    *first_origin_s = from;
+    return 0;
 }

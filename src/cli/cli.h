@@ -7,7 +7,10 @@
 
 #include <stdint.h>
 
+#include "frontwatch/dataset.h"
 #include "frontwatch/err.h"
+#include "frontwatch/forecast.h"
+#include "frontwatch/geo.h"
 #include "frontwatch/place.h"
 #include "frontwatch/store.h"
 
@@ -32,6 +35,9 @@ extern const struct fw_cmd fw_cmd_ingest;
 extern const struct fw_cmd fw_cmd_assess;
 extern const struct fw_cmd fw_cmd_places;
 extern const struct fw_cmd fw_cmd_status;
+extern const struct fw_cmd fw_cmd_backtest;
+extern const struct fw_cmd fw_cmd_train;
+extern const struct fw_cmd fw_cmd_risk;
 
 /* The store path: --db if given, else $FRONTWATCH_DB, else frontwatch.db. */
 const char *fw_cli_db_path(const char *opt);
@@ -58,6 +64,19 @@ int fw_cli_parse_date(const char *s, int64_t *t_s);
  * unknown or ambiguous; 0 on success. */
 int fw_cli_resolve_place(fw_store *st, const char *query, int64_t id,
                          struct fw_place *out);
+
+/* The model file: --model if given, else $FRONTWATCH_MODEL, else
+ * models/occupation.json. Loads it into *out. A default path that does not
+ * exist is no error (*out = NULL: no probabilities); a named one is.
+ * Returns 0 or the exit code after printing the error. */
+int fw_cli_load_model(const char *opt, fw_forecast **out);
+
+/* Builds the weekly samples (Mondays 00:00 UTC from the first map of any
+ * series up to to_s) with labels when with_labels, printing progress on
+ * a terminal unless quiet. Returns 0 or the exit code after the error. */
+int fw_cli_build_dataset(fw_store *st, fw_geo *g, int64_t to_s,
+                         int with_labels, int quiet, struct fw_dataset *ds,
+                         int64_t *first_origin_s);
 
 /* "1,430,885" into buf. */
 void fw_cli_thousands(long v, char *buf, size_t buf_len);

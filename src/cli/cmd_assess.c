@@ -17,18 +17,20 @@ static int exec_assess(int argc, char **argv)
         {"date", required_argument, NULL, 't'},
         {"json", no_argument, NULL, 'j'},
         {"id", required_argument, NULL, 'i'},
+        {"model", required_argument, NULL, 'm'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *date = "today";
+    const char *db = NULL, *date = "today", *model = NULL;
     int json = 0;
     long long id = 0;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:t:ji:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:t:ji:m:", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 't': date = optarg; break;
         case 'j': json = 1; break;
+        case 'm': model = optarg; break;
         case 'i': {
             char *end = NULL;
             id = strtoll(optarg, &end, 10);
@@ -59,12 +61,19 @@ static int exec_assess(int argc, char **argv)
     if (rc != 0) {
         return rc;
     }
+    fw_forecast *fc = NULL;
+    if ((rc = fw_cli_load_model(model, &fc)) != 0) {
+        return rc;
+    }
     struct fw_diag d;
     fw_diag_reset(&d);
     fw_store *st = NULL;
     fw_geo *g = NULL;
+    struct fw_place_forecast *pf = NULL;
+    size_t n_pf = 0;
     fw_err err = fw_store_open(fw_cli_db_path(db), FW_STORE_READ, &st, &d);
     if (err != FW_OK) {
+        fw_forecast_free(fc);
         return fw_cli_fail(err, &d);
     }
     struct fw_place place;
@@ -78,12 +87,24 @@ static int exec_assess(int argc, char **argv)
         rc = fw_cli_fail(err, &d);
         goto out;
     }
+    if (fc != NULL) {
+        err = fw_forecast_places(fc, st, g, &place.id, 1, a.at_s, 1, &pf,
+                                 &n_pf, &d);
+        if (err != FW_OK) {
+            rc = fw_cli_fail(err, &d);
+            goto out;
+        }
+        a.model = fw_forecast_meta_of(fc);
+        a.forecast = n_pf == 1 ? pf : NULL;
+    }
     if (json) {
         fw_assess_write_json(&a, stdout);
     } else {
         fw_assess_write_text(&a, stdout);
     }
 out:
+    free(pf);
+    fw_forecast_free(fc);
     fw_geo_free(g);
     fw_store_close(st);
     return rc;
@@ -91,7 +112,8 @@ out:
 
 const struct fw_cmd fw_cmd_assess = {
     .name = "assess",
-    .usage = "assess PLACE [--date YYYY-MM-DD] [--json] [--id N] [--db STORE]",
+    .usage = "assess PLACE [--date YYYY-MM-DD] [--json] [--id N] [--model F] "
+             "[--db STORE]",
     .summary = "is PLACE occupied, how close is the front, how heavy are "
                "the alerts",
     .help =
@@ -104,7 +126,11 @@ const struct fw_cmd fw_cmd_assess = {
         "  - contested area within 25 km (DeepState maps only);\n"
         "  - hours under air-raid alert in the place's oblast over the\n"
         "    last 7 and 30 days, against the previous 90 days;\n"
-        "  - the newest data of each source, flagged STALE when old.\n"
+        "  - the newest data of each source, flagged STALE when old;\n"
+        "  - with a model file (frontwatch train): the probability of\n"
+        "    coming under occupation within 30 and 90 days, the model's\n"
+        "    back-test skill, and the features that moved each number\n"
+        "    most against the average place, in words.\n"
         "\n"
         "PLACE is any of its names, in Latin or Cyrillic, any case, with\n"
         "or without apostrophes (Kharkiv, Харків, Kharkov). A name that\n"
@@ -116,6 +142,8 @@ const struct fw_cmd fw_cmd_assess = {
         "              using only data published by the end of that day\n"
         "  --json      one JSON object (fields in docs/CLI.md)\n"
         "  --id N      the place with id N (from a candidate list)\n"
+        "  --model F   the model file (default $FRONTWATCH_MODEL, else\n"
+        "              models/occupation.json when it exists)\n"
         "  --db STORE  the store (default frontwatch.db or $FRONTWATCH_DB)\n"
         "\n"
         "Examples:\n"

@@ -286,6 +286,65 @@ static const char *status_words(enum fw_status s)
 
 static void day(int64_t t, char buf[11]) { fw_date_format_day(t, buf); }
 
+static void percent(double p, char *buf, size_t cap)
+{
+    if (p < 0.001) {
+        snprintf(buf, cap, "under 0.1 %%");
+    } else {
+        snprintf(buf, cap, "%.1f %%", 100.0 * p);
+    }
+}
+
+static void write_forecast_text(const struct fw_assessment *a, FILE *f)
+{
+    const struct fw_place_forecast *pf = a->forecast;
+    fprintf(f, "\nChance of coming under occupation");
+    if (a->model == NULL) {
+        fprintf(f, ": no model file, so no probability (make one with\n"
+                   "`frontwatch train --out models/occupation.json`; "
+                   "frontwatch help train).\n");
+        return;
+    }
+    fprintf(f, " (model trained on labels to %s):\n", a->model->until);
+    if (pf == NULL || pf->state == FW_FORECAST_NO_MAP) {
+        fprintf(f, "  none: no front-line map within %d days of the date.\n",
+                FW_DATASET_MAX_MAP_AGE_DAYS);
+        return;
+    }
+    if (pf->state == FW_FORECAST_OCCUPIED) {
+        fprintf(f, "  none: the place is occupied on the newest map (%s).\n",
+                pf->series);
+        return;
+    }
+    char b[11];
+    day(pf->map_s, b);
+    for (int h = 0; h < FW_N_HORIZONS; h++) {
+        char pc[32];
+        percent(pf->p[h], pc, sizeof pc);
+        fprintf(f, "  within %2d days: %s", FW_HORIZON_DAYS[h], pc);
+        const struct fw_forecast_skill *sk = &a->model->skill[h];
+        if (sk->has) {
+            fprintf(f, "   (back-test %s..%s: Brier skill %+.2f vs "
+                       "distance-only, %+.2f vs base rate; reliability "
+                       "%d/%d bins)",
+                    sk->window_from, sk->window_to, sk->bss_distance,
+                    sk->bss_climatology, sk->rel_consistent,
+                    sk->rel_nonempty);
+        } else {
+            fprintf(f, "   (not back-tested)");
+        }
+        fprintf(f, "\n");
+        for (size_t r = 0; r < pf->n_reasons[h]; r++) {
+            const struct fw_reason *rs = &pf->reasons[h][r];
+            fprintf(f, "      %s %s\n",
+                    rs->contribution > 0 ? "raises it:" : "lowers it:",
+                    rs->text);
+        }
+    }
+    fprintf(f, "  from the %s map of %s, against the average place.\n",
+            pf->series, b);
+}
+
 void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
 {
     char date[11], b1[11], b2[11];
@@ -324,6 +383,8 @@ void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
             }
         }
     }
+
+    write_forecast_text(a, f);
 
     fprintf(f, "\nControl, per source (newest map at or before the date):\n");
     for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
@@ -412,6 +473,67 @@ static void add_day(cJSON *o, const char *k, int64_t t)
     cJSON_AddStringToObject(o, k, b);
 }
 
+static void add_forecast_json(cJSON *root, const struct fw_assessment *a)
+{
+    const struct fw_place_forecast *pf = a->forecast;
+    int ok = a->model != NULL && pf != NULL && pf->state == FW_FORECAST_OK;
+    for (int h = 0; h < FW_N_HORIZONS; h++) {
+        char k[32];
+        snprintf(k, sizeof k, "p_occupied_%dd", FW_HORIZON_DAYS[h]);
+        add_num_or_null(root, k, ok ? pf->p[h] : NAN);
+    }
+    cJSON *fc = cJSON_AddObjectToObject(root, "forecast");
+    if (a->model == NULL) {
+        cJSON_AddStringToObject(fc, "state", "no_model");
+        return;
+    }
+    cJSON_AddStringToObject(fc, "state",
+                            pf == NULL || pf->state == FW_FORECAST_NO_MAP
+                                ? "no_map"
+                            : pf->state == FW_FORECAST_OCCUPIED ? "occupied"
+                                                                : "ok");
+    cJSON_AddStringToObject(fc, "model_trained_until", a->model->until);
+    cJSON_AddStringToObject(fc, "model_data_sha256", a->model->data_sha256);
+    if (pf != NULL && pf->state != FW_FORECAST_NO_MAP) {
+        cJSON_AddStringToObject(fc, "series", pf->series);
+        add_day(fc, "map", pf->map_s);
+    }
+    cJSON *hs = cJSON_AddArrayToObject(fc, "horizons");
+    for (int h = 0; h < FW_N_HORIZONS; h++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "days", FW_HORIZON_DAYS[h]);
+        add_num_or_null(o, "p", ok ? pf->p[h] : NAN);
+        cJSON *rs = cJSON_AddArrayToObject(o, "reasons");
+        for (size_t r = 0; ok && r < pf->n_reasons[h]; r++) {
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "feature",
+                                    FW_FEATURE_NAMES[pf->reasons[h][r].feature]);
+            cJSON_AddNumberToObject(x, "log_odds",
+                                    pf->reasons[h][r].contribution);
+            cJSON_AddStringToObject(x, "text", pf->reasons[h][r].text);
+            cJSON_AddItemToArray(rs, x);
+        }
+        const struct fw_forecast_skill *sk = &a->model->skill[h];
+        if (sk->has) {
+            cJSON *b = cJSON_AddObjectToObject(o, "backtest");
+            cJSON_AddStringToObject(b, "window_from", sk->window_from);
+            cJSON_AddStringToObject(b, "window_to", sk->window_to);
+            add_num_or_null(b, "brier", sk->brier);
+            add_num_or_null(b, "bss_climatology", sk->bss_climatology);
+            add_num_or_null(b, "bss_distance", sk->bss_distance);
+            add_num_or_null(b, "auroc", sk->auroc);
+            add_num_or_null(b, "ap", sk->ap);
+            add_num_or_null(b, "ap_distance", sk->ap_distance);
+            cJSON_AddNumberToObject(b, "reliability_bins_consistent",
+                                    sk->rel_consistent);
+            cJSON_AddNumberToObject(b, "reliability_bins", sk->rel_nonempty);
+        } else {
+            cJSON_AddNullToObject(o, "backtest");
+        }
+        cJSON_AddItemToArray(hs, o);
+    }
+}
+
 void fw_assess_write_json(const struct fw_assessment *a, FILE *f)
 {
     cJSON *root = cJSON_CreateObject();
@@ -470,6 +592,7 @@ void fw_assess_write_json(const struct fw_assessment *a, FILE *f)
         cJSON_AddNullToObject(root, "alert_hours_30d");
         cJSON_AddNullToObject(root, "alert_hours_prev90d");
     }
+    add_forecast_json(root, a);
     cJSON *srcs = cJSON_AddArrayToObject(root, "sources");
     for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
         const struct fw_source_assessment *sa = &a->sources[i];

@@ -622,16 +622,14 @@ cJSON *fw_model_to_json(const fw_model *m, struct fw_diag *d)
             xgb_fail(d, "cannot save the model");
             ok = 0;
         } else {
+            /* kept as xgboost wrote it: a parse and print by cJSON
+             * would turn 1.0 into 1, which xgboost refuses */
             char *s = malloc(len + 1);
             ok = s != NULL;
             if (ok) {
                 memcpy(s, buf, len);
                 s[len] = '\0';
-                cJSON *tree = cJSON_Parse(s);
-                ok = tree != NULL && cJSON_AddItemToObject(j, "booster", tree);
-                if (!ok) {
-                    cJSON_Delete(tree);
-                }
+                ok = cJSON_AddStringToObject(j, "booster_json", s) != NULL;
             }
             free(s);
         }
@@ -737,16 +735,15 @@ fw_err fw_model_from_json(const cJSON *j, fw_model **out, struct fw_diag *d)
         free(ind);
     }
     if (err == FW_OK && m->kind == FW_MODEL_XGBOOST) {
-        const cJSON *b = cJSON_GetObjectItemCaseSensitive(j, "booster");
-        char *s = cJSON_IsObject(b) ? cJSON_PrintUnformatted(b) : NULL;
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(j, "booster_json");
+        const char *s = cJSON_IsString(b) ? b->valuestring : NULL;
         if (s == NULL) {
-            err = json_fail(d, "booster");
+            err = json_fail(d, "booster_json");
         } else if (XGBoosterCreate(NULL, 0, &m->xgb) != 0 ||
                    XGBoosterLoadModelFromBuffer(m->xgb, s, strlen(s)) != 0 ||
                    XGBoosterSetParam(m->xgb, "nthread", "2") != 0) {
             err = xgb_fail(d, "cannot load the booster");
         }
-        free(s);
     }
     if (err != FW_OK) {
         fw_model_free(m);
