@@ -16,6 +16,7 @@ static const struct fw_cmd *const COMMANDS[] = {
     &fw_cmd_assess,
     &fw_cmd_places,
     &fw_cmd_status,
+    &fw_cmd_backtest,
     &fw_cmd_train,
     &fw_cmd_risk,
 };
