@@ -27,6 +27,12 @@
 #define FW_BACKTEST_MIN_POSITIVES 10
 #define FW_BACKTEST_MAX_PERIODS 64
 
+/* The features the models use (1) or leave out (0), chosen by the rolling
+ * back-test over all years (docs/FORECAST.md). */
+extern const unsigned char FW_BACKTEST_FEATURES[FW_N_FEATURES];
+/* Those features, and the monotone constraints of the trees. */
+extern const struct fw_model_spec FW_BACKTEST_SPEC;
+
 /* The model a forecast uses; the others are references. */
 #define FW_BACKTEST_CHOSEN FW_MODEL_XGBOOST
 

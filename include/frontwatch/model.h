@@ -13,11 +13,12 @@
  *   xgboost       gradient-boosted trees (xgboost C API, binary:logistic,
  *                 hist; missing values handled natively).
  *
- * Fitting. Negatives vastly outnumber positives (about 1 in 1,000), so
- * each negative row is kept with probability FW_MODEL_NEG_KEEP (decided by
- * a hash of its row number, so the same rows give the same model) and the
- * kept ones weigh 1 / FW_MODEL_NEG_KEEP: the fit sees the same expected
- * loss as on all rows. Rows flagged in `holdout` are not used to fit the
+ * Fitting. Negatives vastly outnumber positives (about 1,000 to 1), so
+ * when there are more than FW_MODEL_NEG_PER_POS negatives per positive
+ * among the fitting rows, each negative row is kept with probability
+ * keep = FW_MODEL_NEG_PER_POS * positives / negatives (decided by a hash of
+ * its row number, so the same rows give the same model) and the kept ones
+ * weigh 1 / keep: the fit sees the same expected loss as on all rows. Rows flagged in `holdout` are not used to fit the
  * model; a logistic (Platt) calibration of its logit is fitted on them, all
  * of them, unweighted. Without holdout rows (or with no positive among
  * them) the model is used uncalibrated, and says so.
@@ -40,7 +41,7 @@ enum fw_model_kind {
     FW_MODEL_N_KINDS
 };
 
-#define FW_MODEL_NEG_KEEP 0.1
+#define FW_MODEL_NEG_PER_POS 100.0
 
 /* "climatology", "logit_dist", "logit_full", "xgboost" (static). */
 const char *fw_model_kind_name(enum fw_model_kind kind);
@@ -50,14 +51,26 @@ int fw_model_kind_parse(const char *name);
 
 typedef struct fw_model fw_model;
 
+/* What a fit may use: use[f] != 0 for the columns it may use (NULL: all;
+ * logit_dist always uses column 0, the distance, alone); monotone[f] = -1
+ * or +1 forces the trees' forecast to fall or rise with column f (NULL or
+ * 0: free). Arrays of n_features, borrowed. */
+struct fw_model_spec {
+    const unsigned char *use;
+    const signed char *monotone;
+};
+
 /* Fits a model of kind on rows i < n with x[i * n_features ...] (NAN =
  * missing) and y[i] in {0, 1}; rows with holdout[i] != 0 (holdout may be
- * NULL) calibrate it (above). *out freed by fw_model_free. Errors:
- * FW_EUSAGE (no rows, no positive or no negative among the fitting rows),
- * FW_ENOMEM, FW_EIO (xgboost failed; d says why). */
+ * NULL) calibrate it (above). spec (may be NULL) limits the columns; the
+ * model remembers which it uses and ignores the others when it forecasts.
+ * *out freed by fw_model_free. Errors: FW_EUSAGE (no rows, no positive or
+ * no negative among the fitting rows), FW_ENOMEM, FW_EIO (xgboost failed;
+ * d says why). */
 fw_err fw_model_fit(enum fw_model_kind kind, const float *x, size_t n_features,
-                    const int8_t *y, const uint8_t *holdout, size_t n,
-                    fw_model **out, struct fw_diag *d);
+                    const struct fw_model_spec *spec, const int8_t *y,
+                    const uint8_t *holdout, size_t n, fw_model **out,
+                    struct fw_diag *d);
 
 /* Probabilities for n rows of x (same features as the fit) into p[].
  * Errors: FW_ENOMEM, FW_EIO (xgboost). */

@@ -13,6 +13,39 @@
 
 #define DAY ((int64_t)FW_DAY_S)
 
+const unsigned char FW_BACKTEST_FEATURES[FW_N_FEATURES] = {
+    [FW_F_LOG_DIST] = 1,
+    [FW_F_DIST_CHANGE_7D] = 1,
+    [FW_F_DIST_CHANGE_28D] = 1,
+    [FW_F_OCC_10KM] = 1,
+    [FW_F_OCC_25KM] = 1,
+    [FW_F_OCC_50KM] = 1,
+    [FW_F_OCC_50KM_CHANGE_28D] = 1,
+    [FW_F_CONTESTED_25KM] = 1,
+    [FW_F_SOURCE_NZZ] = 1,
+    /* left out by the rolling back-test (docs/FORECAST.md): alert hours
+     * (the data ends 2023-12-31, so "missing" came to mean "early 2022 or
+     * after 2023"), strike counts (missing before 2022-09-28: the months
+     * of the invasion), the season and the population, each of which let
+     * the trees tell 2022 apart from later years rather than near places
+     * from far ones */
+};
+
+/* The trees' forecast falls with the distance and rises with the occupied
+ * area near the place (the back-test: 90-day Brier skill against the
+ * distance-only baseline over all quarters -0.07 free, -0.03 constrained). */
+static const signed char MONOTONE[FW_N_FEATURES] = {
+    [FW_F_LOG_DIST] = -1,
+    [FW_F_OCC_10KM] = 1,
+    [FW_F_OCC_25KM] = 1,
+    [FW_F_OCC_50KM] = 1,
+};
+
+const struct fw_model_spec FW_BACKTEST_SPEC = {
+    .use = FW_BACKTEST_FEATURES,
+    .monotone = MONOTONE,
+};
+
 void fw_backtest_free(struct fw_backtest *bt)
 {
     if (bt == NULL) {
@@ -79,13 +112,16 @@ static void train_set_free(struct train_set *ts)
     free(ts->hold);
 }
 
-static size_t fit_positives(const struct train_set *ts)
+/* Whether a model can be fitted: enough positives, and a negative, among
+ * the rows not held out. */
+static int fittable(const struct train_set *ts)
 {
-    size_t n = 0;
+    size_t pos = 0, neg = 0;
     for (size_t i = 0; i < ts->n; i++) {
-        n += ts->y[i] == 1 && !ts->hold[i];
+        pos += ts->y[i] == 1 && !ts->hold[i];
+        neg += ts->y[i] != 1 && !ts->hold[i];
     }
-    return n;
+    return pos >= FW_BACKTEST_MIN_POSITIVES && neg > 0;
 }
 
 fw_err fw_backtest_fit(const struct fw_dataset *ds, int h, int64_t t,
@@ -103,8 +139,9 @@ fw_err fw_backtest_fit(const struct fw_dataset *ds, int h, int64_t t,
         }
         err = ts.n == 0 ? fw_diag_set(d, FW_EUSAGE, 0, 0,
                                       "no label resolved by then")
-                        : fw_model_fit(kind, ts.x, FW_N_FEATURES, ts.y,
-                                       ts.hold, ts.n, out, d);
+                        : fw_model_fit(kind, ts.x, FW_N_FEATURES,
+                                       &FW_BACKTEST_SPEC, ts.y, ts.hold,
+                                       ts.n, out, d);
     }
     train_set_free(&ts);
     return err;
@@ -174,7 +211,7 @@ static fw_err run_period(const struct fw_dataset *ds, int h,
     }
     struct train_set ts;
     fw_err err = train_set(ds, h, per->from_s, &ts);
-    if (err != FW_OK || fit_positives(&ts) < FW_BACKTEST_MIN_POSITIVES) {
+    if (err != FW_OK || !fittable(&ts)) {
         train_set_free(&ts);
         return err;
     }
@@ -204,8 +241,8 @@ static fw_err run_period(const struct fw_dataset *ds, int h,
     }
     for (int k = 0; err == FW_OK && k < FW_MODEL_N_KINDS; k++) {
         fw_model *m = NULL;
-        err = fw_model_fit((enum fw_model_kind)k, ts.x, FW_N_FEATURES, ts.y,
-                           ts.hold, ts.n, &m, d);
+        err = fw_model_fit((enum fw_model_kind)k, ts.x, FW_N_FEATURES,
+                           &FW_BACKTEST_SPEC, ts.y, ts.hold, ts.n, &m, d);
         if (err == FW_OK) {
             err = fw_model_predict(m, x, n_test, p[k], d);
         }

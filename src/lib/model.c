@@ -6,6 +6,7 @@
 
 #include <linear.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xgboost/c_api.h>
@@ -16,8 +17,8 @@
 static const char *const XGB_PARAMS[][2] = {
     {"objective", "binary:logistic"},
     {"tree_method", "hist"},
-    {"max_depth", "4"},
-    {"eta", "0.08"},
+    {"max_depth", "3"},
+    {"eta", "0.05"},
     {"min_child_weight", "5"},
     {"subsample", "0.8"},
     {"lambda", "1"},
@@ -44,8 +45,11 @@ struct fw_model {
     enum fw_model_kind kind;
     size_t n_features;
     double rate;        /* climatology */
+    double neg_keep;    /* share of negative rows fitted (model.h) */
     struct linear lin;  /* logit_* */
     BoosterHandle xgb;  /* xgboost */
+    unsigned char *use; /* n_features flags: column used */
+    int uses_all;
     int calibrated;
     double cal_a, cal_b; /* p = sigmoid(a * logit(raw) + b) */
 };
@@ -80,14 +84,14 @@ static double logit(double p)
     return log(p / (1 - p));
 }
 
-/* Deterministic keep decision for negative row i. */
-static int keep_negative(size_t i)
+/* Deterministic keep decision for negative row i at rate keep. */
+static int keep_negative(size_t i, double keep)
 {
     uint64_t z = (uint64_t)i + 0x9e3779b97f4a7c15ULL;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     z ^= z >> 31;
-    return (double)(z >> 11) * 0x1.0p-53 < FW_MODEL_NEG_KEEP;
+    return (double)(z >> 11) * 0x1.0p-53 < keep;
 }
 
 static void linear_free(struct linear *l)
@@ -107,6 +111,7 @@ void fw_model_free(fw_model *m)
         return;
     }
     linear_free(&m->lin);
+    free(m->use);
     if (m->xgb != NULL) {
         XGBoosterFree(m->xgb);
     }
@@ -223,9 +228,11 @@ static fw_err run_liblinear(const struct lr_job *job, double *w, double *bias,
 }
 
 /* Fitting rows: positives, and negatives that keep_negative() keeps. */
-static int fit_row(const int8_t *y, const uint8_t *holdout, size_t i)
+static int fit_row(const fw_model *m, const int8_t *y, const uint8_t *holdout,
+                   size_t i)
 {
-    return (holdout == NULL || !holdout[i]) && (y[i] == 1 || keep_negative(i));
+    return (holdout == NULL || !holdout[i]) &&
+           (y[i] == 1 || m->neg_keep >= 1.0 || keep_negative(i, m->neg_keep));
 }
 
 static fw_err fit_linear(fw_model *m, const float *x, const int8_t *y,
@@ -233,25 +240,32 @@ static fw_err fit_linear(fw_model *m, const float *x, const int8_t *y,
                          struct fw_diag *d)
 {
     size_t nf = m->n_features;
-    size_t n_cols = m->kind == FW_MODEL_LOGIT_DIST ? 1 : nf;
+    size_t n_cols = 0;
+    for (size_t f = 0; f < nf; f++) {
+        n_cols += m->use[f] != 0;
+    }
     struct linear *l = &m->lin;
     if (!linear_alloc(l, n_cols)) {
         return FW_ENOMEM;
     }
+    for (size_t f = 0, c = 0; f < nf; f++) {
+        if (m->use[f]) {
+            l->col[c++] = (int)f;
+        }
+    }
     size_t n_fit = 0;
     for (size_t i = 0; i < n; i++) {
-        n_fit += fit_row(y, holdout, i);
+        n_fit += fit_row(m, y, holdout, i);
     }
     /* standardisation over the fitting rows (unweighted) */
     for (size_t c = 0; c < n_cols; c++) {
-        l->col[c] = (int)c;
         double s = 0, s2 = 0;
         size_t k = 0, miss = 0;
         for (size_t i = 0; i < n; i++) {
-            if (!fit_row(y, holdout, i)) {
+            if (!fit_row(m, y, holdout, i)) {
                 continue;
             }
-            double v = x[i * nf + c];
+            double v = x[i * nf + (size_t)l->col[c]];
             if (isnan(v)) {
                 miss++;
                 continue;
@@ -272,7 +286,7 @@ static fw_err fit_linear(fw_model *m, const float *x, const int8_t *y,
     struct lr_job job = {.n_rows = n_fit,
                          .n_dims = n_dims,
                          .C = LOGIT_C,
-                         .neg_w = 1.0 / FW_MODEL_NEG_KEEP};
+                         .neg_w = 1.0 / m->neg_keep};
     job.rows = malloc(n_fit * sizeof *job.rows);
     job.y = malloc(n_fit * sizeof *job.y);
     struct feature_node *nodes = malloc(n_fit * (n_dims + 2) * sizeof *nodes);
@@ -280,7 +294,7 @@ static fw_err fit_linear(fw_model *m, const float *x, const int8_t *y,
     fw_err err = job.rows && job.y && nodes && w ? FW_OK : FW_ENOMEM;
     size_t r = 0;
     for (size_t i = 0; err == FW_OK && i < n; i++) {
-        if (!fit_row(y, holdout, i)) {
+        if (!fit_row(m, y, holdout, i)) {
             continue;
         }
         job.rows[r] = nodes + r * (n_dims + 2);
@@ -316,11 +330,12 @@ static fw_err xgb_fail(struct fw_diag *d, const char *what)
 }
 
 static fw_err fit_xgb(fw_model *m, const float *x, const int8_t *y,
-                      const uint8_t *holdout, size_t n, struct fw_diag *d)
+                      const uint8_t *holdout, size_t n,
+                      const signed char *monotone, struct fw_diag *d)
 {
     size_t nf = m->n_features, n_fit = 0;
     for (size_t i = 0; i < n; i++) {
-        n_fit += fit_row(y, holdout, i);
+        n_fit += fit_row(m, y, holdout, i);
     }
     float *fx = malloc(n_fit * nf * sizeof *fx);
     float *fy = malloc(n_fit * sizeof *fy), *fw = malloc(n_fit * sizeof *fw);
@@ -332,10 +347,12 @@ static fw_err fit_xgb(fw_model *m, const float *x, const int8_t *y,
     }
     size_t r = 0;
     for (size_t i = 0; i < n; i++) {
-        if (fit_row(y, holdout, i)) {
-            memcpy(fx + r * nf, x + i * nf, nf * sizeof *fx);
+        if (fit_row(m, y, holdout, i)) {
+            for (size_t f = 0; f < nf; f++) {
+                fx[r * nf + f] = m->use[f] ? x[i * nf + f] : NAN;
+            }
             fy[r] = (float)(y[i] == 1);
-            fw[r] = y[i] == 1 ? 1.0f : (float)(1.0 / FW_MODEL_NEG_KEEP);
+            fw[r] = y[i] == 1 ? 1.0f : (float)(1.0 / m->neg_keep);
             r++;
         }
     }
@@ -353,6 +370,18 @@ static fw_err fit_xgb(fw_model *m, const float *x, const int8_t *y,
             err = xgb_fail(d, "bad parameter");
         }
     }
+    if (err == FW_OK && monotone != NULL) {
+        char mc[4 * 256 + 4] = "(";
+        size_t len = 1;
+        for (size_t f = 0; f < nf && len + 4 < sizeof mc; f++) {
+            len += (size_t)snprintf(mc + len, sizeof mc - len, "%s%d",
+                                    f ? "," : "", monotone[f]);
+        }
+        snprintf(mc + len, sizeof mc - len, ")");
+        if (XGBoosterSetParam(m->xgb, "monotone_constraints", mc) != 0) {
+            err = xgb_fail(d, "bad monotone constraints");
+        }
+    }
     for (int it = 0; err == FW_OK && it < XGB_ROUNDS; it++) {
         if (XGBoosterUpdateOneIter(m->xgb, it, dm) != 0) {
             err = xgb_fail(d, "training failed");
@@ -365,6 +394,29 @@ static fw_err fit_xgb(fw_model *m, const float *x, const int8_t *y,
     free(fy);
     free(fw);
     return err;
+}
+
+/* x with the columns m does not use set missing: x itself when it uses
+ * all, else a copy in *owned (freed by the caller). NULL on ENOMEM. */
+static const float *masked(const fw_model *m, const float *x, size_t n,
+                           float **owned)
+{
+    *owned = NULL;
+    if (m->uses_all) {
+        return x;
+    }
+    size_t nf = m->n_features;
+    float *c = malloc(n * nf * sizeof *c);
+    if (c == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t f = 0; f < nf; f++) {
+            c[i * nf + f] = m->use[f] ? x[i * nf + f] : NAN;
+        }
+    }
+    *owned = c;
+    return c;
 }
 
 /* Raw (uncalibrated) probabilities. */
@@ -387,7 +439,14 @@ static fw_err predict_raw(const fw_model *m, const float *x, size_t n,
         DMatrixHandle dm = NULL;
         bst_ulong len = 0;
         const float *out = NULL;
-        if (XGDMatrixCreateFromMat(x, n, m->n_features, NAN, &dm) != 0) {
+        float *owned = NULL;
+        const float *xm = masked(m, x, n, &owned);
+        if (xm == NULL) {
+            return FW_ENOMEM;
+        }
+        int bad = XGDMatrixCreateFromMat(xm, n, m->n_features, NAN, &dm);
+        free(owned);
+        if (bad != 0) {
             return xgb_fail(d, "cannot make a matrix");
         }
         fw_err err = FW_OK;
@@ -455,9 +514,27 @@ static fw_err calibrate(fw_model *m, const float *x, const int8_t *y,
     return err;
 }
 
+/* Sets m->use from use (NULL: all; logit_dist: the distance alone). */
+static int set_use(fw_model *m, const unsigned char *use)
+{
+    m->use = calloc(m->n_features, 1);
+    if (m->use == NULL) {
+        return 0;
+    }
+    m->uses_all = 1;
+    for (size_t f = 0; f < m->n_features; f++) {
+        m->use[f] = m->kind == FW_MODEL_LOGIT_DIST ? f == 0
+                    : use == NULL                ? 1
+                                                 : use[f] != 0;
+        m->uses_all &= m->use[f];
+    }
+    return 1;
+}
+
 fw_err fw_model_fit(enum fw_model_kind kind, const float *x, size_t n_features,
-                    const int8_t *y, const uint8_t *holdout, size_t n,
-                    fw_model **out, struct fw_diag *d)
+                    const struct fw_model_spec *spec, const int8_t *y,
+                    const uint8_t *holdout, size_t n, fw_model **out,
+                    struct fw_diag *d)
 {
     *out = NULL;
     if ((unsigned)kind >= FW_MODEL_N_KINDS || x == NULL || y == NULL ||
@@ -485,6 +562,13 @@ fw_err fw_model_fit(enum fw_model_kind kind, const float *x, size_t n_features,
     m->kind = kind;
     m->n_features = n_features;
     m->cal_a = 1;
+    m->neg_keep = (double)neg <= FW_MODEL_NEG_PER_POS * (double)pos
+                      ? 1.0
+                      : FW_MODEL_NEG_PER_POS * (double)pos / (double)neg;
+    if (!set_use(m, spec ? spec->use : NULL)) {
+        fw_model_free(m);
+        return FW_ENOMEM;
+    }
     fw_err err = FW_OK;
     switch (kind) {
     case FW_MODEL_CLIMATOLOGY:
@@ -495,7 +579,7 @@ fw_err fw_model_fit(enum fw_model_kind kind, const float *x, size_t n_features,
         err = fit_linear(m, x, y, holdout, n, d);
         break;
     default:
-        err = fit_xgb(m, x, y, holdout, n, d);
+        err = fit_xgb(m, x, y, holdout, n, spec ? spec->monotone : NULL, d);
         break;
     }
     if (err == FW_OK && kind != FW_MODEL_CLIMATOLOGY) {
@@ -540,7 +624,14 @@ fw_err fw_model_contributions(const fw_model *m, const float *x,
         DMatrixHandle dm = NULL;
         bst_ulong len = 0;
         const float *out = NULL;
-        if (XGDMatrixCreateFromMat(x, 1, nf, NAN, &dm) != 0) {
+        float *owned = NULL;
+        const float *xm = masked(m, x, 1, &owned);
+        if (xm == NULL) {
+            return FW_ENOMEM;
+        }
+        int bad = XGDMatrixCreateFromMat(xm, 1, nf, NAN, &dm);
+        free(owned);
+        if (bad != 0) {
             return xgb_fail(d, "cannot make a matrix");
         }
         fw_err err = FW_OK;
@@ -582,6 +673,13 @@ cJSON *fw_model_to_json(const fw_model *m, struct fw_diag *d)
     }
     int ok = cJSON_AddStringToObject(j, "kind", KIND_NAMES[m->kind]) &&
              cJSON_AddNumberToObject(j, "n_features", (double)m->n_features);
+    double *u = malloc(m->n_features * sizeof *u);
+    ok = ok && u != NULL;
+    for (size_t f = 0; ok && f < m->n_features; f++) {
+        u[f] = m->use[f];
+    }
+    ok = ok && cJSON_AddItemToObject(j, "uses", num_array(u, m->n_features));
+    free(u);
     if (ok && m->calibrated) {
         cJSON *c = cJSON_AddObjectToObject(j, "platt");
         ok = c && cJSON_AddNumberToObject(c, "a", m->cal_a) &&
@@ -695,6 +793,17 @@ fw_err fw_model_from_json(const cJSON *j, fw_model **out, struct fw_diag *d)
     m->n_features = (size_t)nf;
     m->cal_a = 1;
     fw_err err = FW_OK;
+    double *u = malloc(m->n_features * sizeof *u);
+    if (u == NULL || !set_use(m, NULL)) {
+        err = FW_ENOMEM;
+    } else if (!get_nums(j, "uses", u, m->n_features)) {
+        err = json_fail(d, "uses");
+    }
+    for (size_t f = 0; err == FW_OK && f < m->n_features; f++) {
+        m->use[f] = u[f] != 0;
+        m->uses_all &= m->use[f];
+    }
+    free(u);
     const cJSON *pl = cJSON_GetObjectItemCaseSensitive(j, "platt");
     if (cJSON_IsObject(pl)) {
         if (!get_num(pl, "a", &m->cal_a) || !get_num(pl, "b", &m->cal_b)) {
