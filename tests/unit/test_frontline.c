@@ -851,6 +851,52 @@ static void test_unclosed_ring(void **state)
     near_rel(g.area_km2[FW_CLASS_OCCUPIED], 2 * 7892.061583, 1e-6);
 }
 
+/* Areas come from the equal-area projection (LAEA centred on 48.5 N
+ * 31.5 E) unless their estimated difference from the geodesic area
+ * exceeds 1e-4 of it; then from the geodesic (docs/decisions/0003). The
+ * squares of 1 degree above take the exact path (long edges); these two
+ * show each path on its own. Expected values from pyproj 3.4: planar area
+ * after pyproj.Transformer "+proj=laea +lat_0=48.5 +lon_0=31.5 +a=6378137
+ * +rf=298.257223563", and Geod(ellps="WGS84").geometry_area_perimeter. */
+static void test_equal_area_and_exact_fallback(void **state)
+{
+    (void)state;
+    char buf[1024];
+    struct got g = {0};
+    struct fw_diag d;
+    /* A 0.05 degree square near Bakhmut: equal-area 20.494482692 km2, the
+     * geodesic 20.494484 km2 (6e-8 apart): 1e-9 tells the paths apart. */
+    assert_int_equal(
+        read_mem(OCC_NAME,
+                 bare_fc(buf, sizeof buf,
+                         "{\"type\": \"Polygon\", \"coordinates\": [[[38.0, "
+                         "48.6], [38.05, 48.6], [38.05, 48.65], [38.0, 48.65],"
+                         " [38.0, 48.6]]]}",
+                         NULL),
+                 &g, NULL, &d),
+        FW_OK);
+    assert_int_equal(g.n_polygons, 1);
+    near_rel(g.area_km2[FW_CLASS_OCCUPIED], 20.494482692, 1e-9);
+    near_rel(g.area_km2[FW_CLASS_OCCUPIED], 20.494484, 1e-6);
+
+    /* A 3.5 km sliver, 0.3 m wide, 500 km from the centre (NZZ 2023-10-30
+     * has it): straight edges in the projection give 501.58 m2, 2 % short
+     * of the geodesic 512.264379 m2, so the exact area is taken. */
+    memset(&g, 0, sizeof g);
+    assert_int_equal(
+        read_mem(OCC_NAME,
+                 bare_fc(buf, sizeof buf,
+                         "{\"type\": \"Polygon\", \"coordinates\": [["
+                         "[38.3505199288, 47.6073264562], [38.35072, 47.5762],"
+                         " [38.3507160779, 47.5762], [38.3505446789, "
+                         "47.6033989203], [38.3505199288, 47.6073264562]]]}",
+                         NULL),
+                 &g, NULL, &d),
+        FW_OK);
+    assert_int_equal(g.n_polygons, 1);
+    near_rel(g.area_km2[FW_CLASS_OCCUPIED], 512.264379e-6, 1e-6);
+}
+
 static void test_bowtie_repaired(void **state)
 {
     (void)state;
@@ -1059,6 +1105,7 @@ int main(void)
         cmocka_unit_test(test_coordinate_range),
         cmocka_unit_test(test_malformed_positions),
         cmocka_unit_test(test_unclosed_ring),
+        cmocka_unit_test(test_equal_area_and_exact_fallback),
         cmocka_unit_test(test_bowtie_repaired),
         cmocka_unit_test(test_empty_polygons_rejected),
         cmocka_unit_test(test_nzz_shape),
