@@ -4,7 +4,7 @@
  * records (see frontline.h). It sits between io.c, which hands it the
  * whole file, and the store's ingest, which implements the sink.
  *
- * The document is parsed by fw_json_parse (json.h), which checks the
+ * The document is parsed by fw_json_doc_parse (json.h), which checks the
  * bytes and caps nesting before cJSON (which recurses) sees them. Polygons
  * are built from the coordinates here, not by GEOS's GeoJSON reader, so
  * that every position is checked (finite, in range) and each fault names
@@ -1126,7 +1126,7 @@ fw_err fw_frontline_read(const char *path, const char *buf, size_t len,
                          enum fw_geojson_kind *kind_out, struct fw_diag *d)
 {
     fw_err err = FW_OK;
-    cJSON *root = NULL;
+    fw_json_doc *doc = NULL;
     struct reader r = {
         .path = path != NULL ? path : "", .sink = sink, .d = d, .feature = -1};
     if (d != NULL) {
@@ -1139,10 +1139,11 @@ fw_err fw_frontline_read(const char *path, const char *buf, size_t len,
     if (buf == NULL) {
         buf = "";
     }
-    err = fw_json_parse(buf, len, &root, d);
+    err = fw_json_doc_parse(buf, len, &doc, d);
     if (err != FW_OK) {
         goto out;
     }
+    const cJSON *root = fw_json_doc_root(doc);
     const cJSON *features = NULL;
     enum fw_geojson_kind kind = detect_kind(root, &features);
     r.doc_name = get_string(root, "name");
@@ -1204,6 +1205,6 @@ out:
         proj_context_destroy(r.pctx);
     }
     free(r.xy);
-    cJSON_Delete(root);
+    fw_json_doc_free(doc);
     return err;
 }
