@@ -30,16 +30,21 @@
  * Maps take their publication time from the file name (see
  * fw_frontline_date_from_name) or, when it holds none, from the document's
  * top-level "name" (the DeepState union files carry
- * "deepstatemap_data_YYYYMMDD" there); boundaries need no date. Points and lines
- * are skipped in every shape; a feature without geometry is rejected.
+ * "deepstatemap_data_YYYYMMDD" there); boundaries need no date. Points and
+ * lines are skipped in every shape; a feature without geometry is rejected.
  *
  * Each GeoJSON Polygon is checked with GEOS. An unclosed ring is closed
  * (sink->repair "ring not closed (ring N)"); an invalid polygon is repaired
  * with GEOS MakeValid (sink->repair "invalid polygon repaired: <GEOS
  * reason>"), and rejected if nothing polygonal is left. Every resulting
  * single Polygon becomes one polygon record; nothing is dropped silently.
+ * Its area_km2 is the WGS84 ellipsoidal area (holes subtracted) within
+ * 1e-4 of the exact geodesic area: planar in a Lambert azimuthal
+ * equal-area projection centred on Ukraine, or, when the estimated
+ * difference of the projected straight edges from geodesics exceeds that
+ * (long edges, slivers), the exact geodesic area (docs/decisions/0003).
  *
- * The reader is reentrant: each call owns its GEOS context.
+ * The reader is reentrant: each call owns its GEOS and PROJ contexts.
  */
 #ifndef FRONTWATCH_FRONTLINE_H
 #define FRONTWATCH_FRONTLINE_H

@@ -54,4 +54,30 @@
 fw_err fw_json_parse(const char *buf, size_t len, cJSON **out,
                      struct fw_diag *d);
 
+/* A parsed document whose whole tree lives in one arena (a few large
+ * blocks), freed at once by fw_json_doc_free: for the large documents of
+ * the map readers, where cJSON's one allocation a node dominates. */
+typedef struct fw_json_doc fw_json_doc;
+
+/* Parses like fw_json_parse, with the same checks, errors and
+ * diagnostics (FW_ENOMEM also, when the document handle cannot be
+ * allocated; memory running out inside the parse is FW_EPARSE as there).
+ * On success *out (caller-owned, free with fw_json_doc_free) holds the
+ * tree; on error *out is untouched. The tree is read-only: it must not be
+ * passed to cJSON_Delete or changed (cJSON_Detach..., cJSON_Add...).
+ *
+ * json.c installs cJSON's allocation hooks (cJSON_InitHooks) once, at the
+ * first call; they are malloc and free except on the thread inside this
+ * call, so every other use of cJSON is unchanged, but nothing else in the
+ * process may call cJSON_InitHooks. Safe to call from several threads at
+ * once, each parsing its own document. */
+fw_err fw_json_doc_parse(const char *buf, size_t len, fw_json_doc **out,
+                         struct fw_diag *d);
+
+/* The root of doc's tree (borrowed: valid until fw_json_doc_free). */
+const cJSON *fw_json_doc_root(const fw_json_doc *doc);
+
+/* Frees doc and its whole tree; NULL is a no-op. */
+void fw_json_doc_free(fw_json_doc *doc);
+
 #endif

@@ -64,61 +64,148 @@ static fw_err gz_drain(gzFile gz, const char *path, char *buf, size_t limit,
     return FW_OK;
 }
 
+/* The first buffer of a read; doubled as the data comes. */
+#define FIRST_BUFFER_BYTES ((size_t)256 << 10)
+
+/* Closes gz; a gzip stream cut short may only be reported here. err is
+ * the error so far: a close error replaces only FW_OK. */
+static fw_err gz_finish(gzFile gz, fw_err err, struct fw_diag *d)
+{
+    int zrc = gzclose(gz);
+    if (err == FW_OK && zrc != Z_OK) {
+        err = zrc == Z_ERRNO ? fw_diag_set(d, FW_EIO, 0, 0, "read failed: %s",
+                                           strerror(errno))
+                             : fw_diag_set(d, FW_EPARSE, 0, 0,
+                                           "truncated or corrupt gzip data");
+    }
+    return err;
+}
+
+static gzFile gz_open(const char *path, fw_err *err, struct fw_diag *d)
+{
+    gzFile gz = gzopen(path, "rb");
+    if (gz == NULL) {
+        *err = fw_diag_set(d, FW_EIO, 0, 0, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    gzbuffer(gz, 1 << 17);
+    return gz;
+}
+
+static fw_err over_cap(size_t max_bytes, struct fw_diag *d)
+{
+    int is_mib = max_bytes % ((size_t)1 << 20) == 0;
+    return fw_diag_set(d, FW_ELIMIT, 0, 0,
+                       "more than %zu %s after decompression "
+                       "(the cap on one source file)",
+                       is_mib ? max_bytes >> 20 : max_bytes,
+                       is_mib ? "MiB" : "bytes");
+}
+
+/* Reads gz from its start into a buffer that doubles as the data comes,
+ * holding at most hold_max bytes. *buf_out (caller-owned) and *len_out
+ * are set when the data ended within hold_max bytes; *buf_out is NULL and
+ * *len_out hold_max + 1 when there is more. */
+static fw_err read_growing(gzFile gz, const char *path, size_t hold_max,
+                           char **buf_out, size_t *len_out, struct fw_diag *d)
+{
+    size_t cap =
+        hold_max < FIRST_BUFFER_BYTES ? hold_max + 1 : FIRST_BUFFER_BYTES;
+    size_t n = 0;
+    char *buf = malloc(cap);
+    if (buf == NULL) {
+        return FW_ENOMEM;
+    }
+    for (;;) {
+        size_t got = 0;
+        fw_err err = gz_drain(gz, path, buf + n, cap - n - 1, &got, d);
+        if (err != FW_OK) {
+            free(buf);
+            return err;
+        }
+        n += got;
+        if (n < cap) {
+            break; /* the end of the data, with room for the NUL */
+        }
+        if (cap > hold_max) {
+            free(buf); /* more than hold_max bytes */
+            *buf_out = NULL;
+            *len_out = n;
+            return FW_OK;
+        }
+        size_t grown = cap > hold_max / 2 ? hold_max + 1 : 2 * cap;
+        char *p = realloc(buf, grown);
+        if (p == NULL) {
+            free(buf);
+            return FW_ENOMEM;
+        }
+        buf = p;
+        cap = grown;
+    }
+    /* Give back most of the doubling's slack (realloc shrinks in place). */
+    if (cap - n > cap / 8) {
+        char *p = realloc(buf, n + 1);
+        buf = p != NULL ? p : buf;
+    }
+    *buf_out = buf;
+    *len_out = n;
+    return FW_OK;
+}
+
 fw_err fw_io_read_file(const char *path, size_t max_bytes, char **out,
                        size_t *out_len, struct fw_diag *d)
 {
     fw_err err = FW_OK;
     char *buf = NULL;
     size_t len = 0, len2 = 0;
-    gzFile gz = NULL;
+    size_t hold_max =
+        max_bytes < FW_IO_ONE_PASS_BYTES ? max_bytes : FW_IO_ONE_PASS_BYTES;
 
-    /* Two passes: the first only counts the decompressed bytes, so that a
-     * file over the cap (a gzip bomb) fails having used no more memory
-     * than a 64 KiB block; the second reads into a buffer of exactly that
-     * size. gzopen reads plain files unchanged, so one path serves both. */
-    for (int pass = 0; pass < 2; pass++) {
-        gz = gzopen(path, "rb");
-        if (gz == NULL) {
-            err = fw_diag_set(d, FW_EIO, 0, 0, "cannot open: %s",
-                              strerror(errno));
-            goto out;
+    /* One pass into a growing buffer for files up to FW_IO_ONE_PASS_BYTES
+     * (every real source file). gzopen reads plain files unchanged, so
+     * one path serves both. */
+    gzFile gz = gz_open(path, &err, d);
+    if (gz == NULL) {
+        return err;
+    }
+    err = read_growing(gz, path, hold_max, &buf, &len, d);
+    if (err == FW_OK && buf == NULL) {
+        /* Larger: count the rest in a 64 KiB block, so that a file over
+         * the cap (a gzip bomb) fails having held no more than
+         * FW_IO_ONE_PASS_BYTES; then read it again into a buffer of
+         * exactly its size. */
+        size_t more = 0;
+        err = len > max_bytes
+                  ? FW_OK
+                  : gz_drain(gz, path, NULL, max_bytes - len, &more, d);
+        len += more;
+        if (err == FW_OK && len > max_bytes) {
+            err = over_cap(max_bytes, d);
         }
-        gzbuffer(gz, 1 << 17);
-        if (pass == 0) {
-            err = gz_drain(gz, path, NULL, max_bytes, &len, d);
-            if (err == FW_OK && len > max_bytes) {
-                int is_mib = max_bytes % ((size_t)1 << 20) == 0;
-                err = fw_diag_set(d, FW_ELIMIT, 0, 0,
-                                  "more than %zu %s after decompression "
-                                  "(the cap on one source file)",
-                                  is_mib ? max_bytes >> 20 : max_bytes,
-                                  is_mib ? "MiB" : "bytes");
-            }
-        } else {
-            buf = malloc(len + 1);
-            if (buf == NULL) {
-                err = FW_ENOMEM;
-                goto out;
-            }
-            err = gz_drain(gz, path, buf, len, &len2, d);
-            if (err == FW_OK && len2 != len) {
-                err = fw_diag_set(d, FW_EIO, 0, 0,
-                                  "the file changed while it was read");
-            }
-        }
-        /* A gzip stream cut short may only be reported at close. */
-        int zrc = gzclose(gz);
+        err = gz_finish(gz, err, d);
         gz = NULL;
-        if (err == FW_OK && zrc != Z_OK) {
-            err = zrc == Z_ERRNO
-                      ? fw_diag_set(d, FW_EIO, 0, 0, "read failed: %s",
-                                    strerror(errno))
-                      : fw_diag_set(d, FW_EPARSE, 0, 0,
-                                    "truncated or corrupt gzip data");
-        }
         if (err != FW_OK) {
             goto out;
         }
+        gz = gz_open(path, &err, d);
+        if (gz == NULL) {
+            goto out;
+        }
+        buf = malloc(len + 1);
+        if (buf == NULL) {
+            err = FW_ENOMEM;
+            goto out;
+        }
+        err = gz_drain(gz, path, buf, len, &len2, d);
+        if (err == FW_OK && len2 != len) {
+            err = fw_diag_set(d, FW_EIO, 0, 0,
+                              "the file changed while it was read");
+        }
+    }
+    err = gz_finish(gz, err, d);
+    gz = NULL;
+    if (err != FW_OK) {
+        goto out;
     }
     buf[len] = '\0';
     *out = buf;

@@ -9,6 +9,11 @@
  */
 #include "frontwatch/json.h"
 
+#include <pthread.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "frontwatch/text.h"
@@ -41,8 +46,8 @@ enum { C_OTHER = 0, C_SPACE, C_DELIM, C_QUOTE, C_OPEN, C_CLOSE };
 
 static const unsigned char BYTE_CLASS[256] = {
     [' '] = C_SPACE, ['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\r'] = C_SPACE,
-    [','] = C_DELIM, [':'] = C_DELIM,   ['"'] = C_QUOTE,   ['['] = C_OPEN,
-    ['{'] = C_OPEN,  [']'] = C_CLOSE,   ['}'] = C_CLOSE,
+    [','] = C_DELIM, [':'] = C_DELIM,  ['"'] = C_QUOTE,  ['['] = C_OPEN,
+    ['{'] = C_OPEN,  [']'] = C_CLOSE,  ['}'] = C_CLOSE,
 };
 
 static fw_err scan_nesting(const char *buf, size_t len, struct json_end *end,
@@ -147,8 +152,124 @@ static fw_err parse_error(const char *buf, size_t len, const char *end,
     return fw_diag_set(d, FW_EPARSE, line, col, "invalid JSON at \"%s\"", near);
 }
 
-fw_err fw_json_parse(const char *buf, size_t len, cJSON **out,
-                     struct fw_diag *d)
+/* ---- the arena -------------------------------------------------------- */
+
+/* cJSON allocates every node and string on its own; a 2 MB map is about
+ * 200,000 allocations and as many frees, and freeing them leaves the heap
+ * fragmented for the next file (glibc's malloc_consolidate). A document
+ * parsed by fw_json_doc_parse lives instead in a few large chunks freed at
+ * once. cJSON's allocation hooks are process-wide, so they are installed
+ * once and send an allocation to the arena only while this thread is inside
+ * fw_json_doc_parse (t_arena); everywhere else, and in every other thread,
+ * they are malloc and free. */
+
+#define ARENA_ALIGN alignof(max_align_t)
+#define FIRST_CHUNK_MIN ((size_t)16 << 10)
+#define FIRST_CHUNK_MAX ((size_t)64 << 20)
+
+struct chunk {
+    struct chunk *next;
+    size_t cap;  /* bytes in data */
+    size_t used; /* bytes handed out */
+    alignas(max_align_t) unsigned char data[];
+};
+
+struct fw_json_doc {
+    cJSON *root;
+    struct chunk *chunks; /* newest first */
+};
+
+/* The document being parsed on this thread, or NULL. */
+static _Thread_local struct fw_json_doc *t_arena;
+
+static struct chunk *chunk_new(size_t cap)
+{
+    if (cap > SIZE_MAX - sizeof(struct chunk)) {
+        return NULL;
+    }
+    struct chunk *c = malloc(sizeof(struct chunk) + cap);
+    if (c != NULL) {
+        c->next = NULL;
+        c->cap = cap;
+        c->used = 0;
+    }
+    return c;
+}
+
+static void *arena_alloc(struct fw_json_doc *doc, size_t n)
+{
+    if (n > SIZE_MAX - ARENA_ALIGN) {
+        return NULL;
+    }
+    n = (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+    struct chunk *c = doc->chunks;
+    if (c == NULL || c->cap - c->used < n) {
+        /* The first chunk is sized for the whole tree; the next ones as
+         * large again, so a tree slightly larger wastes little. */
+        size_t cap = c != NULL ? c->cap : FIRST_CHUNK_MIN;
+        cap = cap < n ? n : cap;
+        struct chunk *grown = chunk_new(cap);
+        if (grown == NULL) {
+            return NULL; /* cJSON reports it as a failed parse */
+        }
+        grown->next = c;
+        doc->chunks = grown;
+        c = grown;
+    }
+    void *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+static void *hook_malloc(size_t n)
+{
+    struct fw_json_doc *doc = t_arena;
+    return doc != NULL ? arena_alloc(doc, n) : malloc(n);
+}
+
+/* Inside an arena parse cJSON frees only what that parse allocated (a
+ * failed parse deletes its partial tree): arena memory, freed with the
+ * document. */
+static void hook_free(void *p)
+{
+    if (t_arena == NULL) {
+        free(p);
+    }
+}
+
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+static void install_hooks(void)
+{
+    cJSON_Hooks hooks = {.malloc_fn = hook_malloc, .free_fn = hook_free};
+    cJSON_InitHooks(&hooks);
+}
+
+void fw_json_doc_free(fw_json_doc *doc)
+{
+    if (doc == NULL) {
+        return;
+    }
+    struct chunk *c = doc->chunks;
+    while (c != NULL) {
+        struct chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(doc);
+}
+
+const cJSON *fw_json_doc_root(const fw_json_doc *doc)
+{
+    return doc->root;
+}
+
+/* ---- parsing ---------------------------------------------------------- */
+
+/* fw_json_parse's checks and parse; with doc, the tree goes into doc's
+ * arena and is not to be deleted. */
+static fw_err parse(const char *buf, size_t len, fw_json_doc *doc, cJSON **out,
+                    struct fw_diag *d)
 {
     if (buf == NULL) {
         if (len > 0) {
@@ -180,7 +301,16 @@ fw_err fw_json_parse(const char *buf, size_t len, cJSON **out,
      * checked here: cJSON's require_null_terminated wants a NUL inside
      * buffer_length, which a plain buffer lacks. */
     const char *end = NULL;
+    if (doc != NULL) {
+        pthread_once(&hooks_once, install_hooks);
+        /* A first chunk near the tree's size: about 4 times the text. */
+        size_t first = len < FIRST_CHUNK_MAX / 4 ? 4 * len : FIRST_CHUNK_MAX;
+        doc->chunks =
+            chunk_new(first < FIRST_CHUNK_MIN ? FIRST_CHUNK_MIN : first);
+        t_arena = doc;
+    }
     cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+    t_arena = NULL;
     if (root == NULL) {
         return parse_error(buf, len, end, &jend, d);
     }
@@ -189,12 +319,36 @@ fw_err fw_json_parse(const char *buf, size_t len, cJSON **out,
         i++;
     }
     if (i < len) {
-        cJSON_Delete(root);
+        if (doc == NULL) {
+            cJSON_Delete(root);
+        }
         long line, col;
         fw_text_position(buf, i, &line, &col);
         return fw_diag_set(d, FW_EPARSE, line, col,
                            "unexpected data after the JSON document");
     }
     *out = root;
+    return FW_OK;
+}
+
+fw_err fw_json_parse(const char *buf, size_t len, cJSON **out,
+                     struct fw_diag *d)
+{
+    return parse(buf, len, NULL, out, d);
+}
+
+fw_err fw_json_doc_parse(const char *buf, size_t len, fw_json_doc **out,
+                         struct fw_diag *d)
+{
+    fw_json_doc *doc = calloc(1, sizeof *doc);
+    if (doc == NULL) {
+        return fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
+    }
+    fw_err err = parse(buf, len, doc, &doc->root, d);
+    if (err != FW_OK) {
+        fw_json_doc_free(doc);
+        return err;
+    }
+    *out = doc;
     return FW_OK;
 }

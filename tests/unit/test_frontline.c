@@ -13,6 +13,7 @@
  */
 #include "fwtest.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -851,6 +852,201 @@ static void test_unclosed_ring(void **state)
     near_rel(g.area_km2[FW_CLASS_OCCUPIED], 2 * 7892.061583, 1e-6);
 }
 
+/* Areas come from the equal-area projection (LAEA centred on 48.5 N
+ * 31.5 E) unless their estimated difference from the geodesic area
+ * exceeds 1e-4 of it; then from the geodesic (docs/decisions/0003). The
+ * squares of 1 degree above take the exact path (long edges); these two
+ * show each path on its own. Expected values from pyproj 3.4: planar area
+ * after pyproj.Transformer "+proj=laea +lat_0=48.5 +lon_0=31.5 +a=6378137
+ * +rf=298.257223563", and Geod(ellps="WGS84").geometry_area_perimeter. */
+static void test_equal_area_and_exact_fallback(void **state)
+{
+    (void)state;
+    char buf[1024];
+    struct got g = {0};
+    struct fw_diag d;
+    /* A 0.05 degree square near Bakhmut: equal-area 20.494482692 km2, the
+     * geodesic 20.494484 km2 (6e-8 apart): 1e-9 tells the paths apart. */
+    assert_int_equal(
+        read_mem(OCC_NAME,
+                 bare_fc(buf, sizeof buf,
+                         "{\"type\": \"Polygon\", \"coordinates\": [[[38.0, "
+                         "48.6], [38.05, 48.6], [38.05, 48.65], [38.0, 48.65],"
+                         " [38.0, 48.6]]]}",
+                         NULL),
+                 &g, NULL, &d),
+        FW_OK);
+    assert_int_equal(g.n_polygons, 1);
+    near_rel(g.area_km2[FW_CLASS_OCCUPIED], 20.494482692, 1e-9);
+    near_rel(g.area_km2[FW_CLASS_OCCUPIED], 20.494484, 1e-6);
+
+    /* A 3.5 km sliver, 0.3 m wide, 500 km from the centre (NZZ 2023-10-30
+     * has it): straight edges in the projection give 501.58 m2, 2 % short
+     * of the geodesic 512.264379 m2, so the exact area is taken. */
+    memset(&g, 0, sizeof g);
+    assert_int_equal(
+        read_mem(OCC_NAME,
+                 bare_fc(buf, sizeof buf,
+                         "{\"type\": \"Polygon\", \"coordinates\": [["
+                         "[38.3505199288, 47.6073264562], [38.35072, 47.5762],"
+                         " [38.3507160779, 47.5762], [38.3505446789, "
+                         "47.6033989203], [38.3505199288, 47.6073264562]]]}",
+                         NULL),
+                 &g, NULL, &d),
+        FW_OK);
+    assert_int_equal(g.n_polygons, 1);
+    near_rel(g.area_km2[FW_CLASS_OCCUPIED], 512.264379e-6, 1e-6);
+}
+
+/* A polygon read again (in the same file or a later one) takes its
+ * validity, area and bbox from the reader's cache of valid polygons;
+ * the answers are those of the first reading. Invalid polygons are not
+ * cached: each copy is repaired and reported again. */
+static void test_repeated_polygons(void **state)
+{
+    (void)state;
+    char buf[4096];
+#define SMALL_SQUARE                                                           \
+    "[[38.0, 48.6], [38.05, 48.6], [38.05, 48.65], [38.0, 48.65], [38.0, "     \
+    "48.6]]"
+#define BOWTIE "[[30, 50], [31, 51], [31, 50], [30, 51], [30, 50]]"
+    const char *doc = bare_fc(buf, sizeof buf,
+                              "{\"type\": \"MultiPolygon\", \"coordinates\": "
+                              "[[" SMALL_SQUARE "], [" SMALL_SQUARE "]]}",
+                              "{\"type\": \"MultiPolygon\", \"coordinates\": "
+                              "[[" BOWTIE "], [" BOWTIE "]]}");
+    for (int pass = 0; pass < 2; pass++) {
+        struct got g = {0};
+        struct fw_diag d;
+        assert_int_equal(read_mem(OCC_NAME, doc, &g, NULL, &d), FW_OK);
+        /* two squares, and two triangles from each bow-tie */
+        assert_int_equal(g.n_polygons, 6);
+        assert_int_equal(g.n_repairs, 2);
+        assert_int_equal(g.last_repair_feature, 1);
+        near_rel(g.area_km2[FW_CLASS_OCCUPIED],
+                 2 * 20.494482692 + 4 * 1973.083245, 1e-6);
+        assert_true(g.min_lon == 30.0 && g.max_lon == 38.05);
+        assert_true(g.min_lat == 48.6 && g.max_lat == 51.0);
+    }
+    /* the same shell with a hole is another polygon: the key covers every
+     * ring */
+    struct got g = {0};
+    struct fw_diag d;
+    assert_int_equal(
+        read_mem(OCC_NAME,
+                 bare_fc(buf, sizeof buf,
+                         "{\"type\": \"Polygon\", \"coordinates\": "
+                         "[" SMALL_SQUARE ", [[38.01, 48.61], [38.02, 48.61],"
+                         " [38.02, 48.62], [38.01, 48.62], [38.01, 48.61]]]}",
+                         NULL),
+                 &g, NULL, &d),
+        FW_OK);
+    assert_int_equal(g.n_polygons, 1);
+    assert_true(g.area_km2[FW_CLASS_OCCUPIED] < 20.494482692 - 0.5);
+#undef SMALL_SQUARE
+#undef BOWTIE
+}
+
+/* What a reader thread saw: counted without cmocka, which must not fail
+ * outside the main thread. */
+struct thread_sum {
+    size_t n_polygons;
+    double area_km2;
+    double bbox_sum;
+    uint64_t wkb_sum;
+};
+
+static fw_err sum_polygon(void *ctx, const struct fw_polygon_rec *p)
+{
+    struct thread_sum *t = ctx;
+    t->n_polygons++;
+    t->area_km2 += p->area_km2;
+    t->bbox_sum += p->min_lon + p->min_lat + p->max_lon + p->max_lat;
+    for (size_t i = 0; i < p->wkb_len; i++) {
+        t->wkb_sum = t->wkb_sum * 31 + p->wkb[i];
+    }
+    return FW_OK;
+}
+
+struct read_job {
+    const char *buf;
+    size_t len;
+    const char *path;
+    struct thread_sum sum[4];
+    fw_err err[4];
+};
+
+static void *read_four_times(void *arg)
+{
+    struct read_job *job = arg;
+    for (int i = 0; i < 4; i++) {
+        struct fw_sink s = {.ctx = &job->sum[i], .polygon = sum_polygon};
+        job->err[i] =
+            fw_frontline_read(job->path, job->buf, job->len, &s, NULL, NULL);
+    }
+    return NULL;
+}
+
+/* Readers on several threads at once (each its own GEOS and PROJ
+ * contexts, one shared cache of valid polygons) send exactly what one
+ * reader alone sends. */
+static void test_concurrent_readers(void **state)
+{
+    (void)state;
+    const char *rel[2] = {
+        "frontline/nzz_liveuamap_occupied_2022-2026/nzz_2024-08-12.json.gz",
+        "frontline/deepstate_full_layers_2022-2025/deepstate_20221113T231004Z_"
+        "1668381004.geojson.gz"};
+    struct read_job jobs[3];
+    char *bufs[2] = {NULL, NULL};
+    char *paths[2] = {NULL, NULL};
+    for (int f = 0; f < 2; f++) {
+        const char *p = fwt_shared_or_skip(rel[f]);
+        if (p == NULL) {
+            free(bufs[0]);
+            free(paths[0]);
+            return;
+        }
+        size_t len = 0;
+        assert_int_equal(
+            fw_io_read_file(p, FW_IO_MAX_BYTES, &bufs[f], &len, NULL), FW_OK);
+        paths[f] = strdup(p); /* p is fwt_shared_or_skip's own buffer */
+        assert_non_null(paths[f]);
+        jobs[f] =
+            (struct read_job){.buf = bufs[f], .len = len, .path = paths[f]};
+    }
+    jobs[2] = jobs[0]; /* two threads on the same map */
+    /* alone first */
+    struct thread_sum alone[2] = {{0}, {0}};
+    for (int f = 0; f < 2; f++) {
+        struct fw_sink s = {.ctx = &alone[f], .polygon = sum_polygon};
+        assert_int_equal(fw_frontline_read(jobs[f].path, jobs[f].buf,
+                                           jobs[f].len, &s, NULL, NULL),
+                         FW_OK);
+        assert_true(alone[f].n_polygons > 0);
+    }
+    pthread_t threads[3];
+    for (int t = 0; t < 3; t++) {
+        assert_int_equal(
+            pthread_create(&threads[t], NULL, read_four_times, &jobs[t]), 0);
+    }
+    for (int t = 0; t < 3; t++) {
+        assert_int_equal(pthread_join(threads[t], NULL), 0);
+        const struct thread_sum *want = &alone[t == 1 ? 1 : 0];
+        for (int i = 0; i < 4; i++) {
+            assert_int_equal(jobs[t].err[i], FW_OK);
+            assert_int_equal(jobs[t].sum[i].n_polygons, want->n_polygons);
+            assert_true(jobs[t].sum[i].area_km2 == want->area_km2);
+            assert_true(jobs[t].sum[i].bbox_sum == want->bbox_sum);
+            assert_true(jobs[t].sum[i].wkb_sum == want->wkb_sum);
+        }
+    }
+    for (int f = 0; f < 2; f++) {
+        free(bufs[f]);
+        free(paths[f]);
+    }
+}
+
 static void test_bowtie_repaired(void **state)
 {
     (void)state;
@@ -1059,6 +1255,9 @@ int main(void)
         cmocka_unit_test(test_coordinate_range),
         cmocka_unit_test(test_malformed_positions),
         cmocka_unit_test(test_unclosed_ring),
+        cmocka_unit_test(test_equal_area_and_exact_fallback),
+        cmocka_unit_test(test_repeated_polygons),
+        cmocka_unit_test(test_concurrent_readers),
         cmocka_unit_test(test_bowtie_repaired),
         cmocka_unit_test(test_empty_polygons_rejected),
         cmocka_unit_test(test_nzz_shape),

@@ -149,12 +149,105 @@ static void test_cap(void **state)
     free(buf);
 }
 
+/* A file larger than FW_IO_ONE_PASS_BYTES is counted first, then read
+ * again into a buffer of its size: it reads whole under a cap above it,
+ * and one byte over a cap between the two fails with FW_ELIMIT. */
+static void test_two_passes_over_one_pass_size(void **state)
+{
+    (void)state;
+    size_t block = (size_t)1 << 20;
+    char *ones = malloc(block);
+    assert_non_null(ones);
+    memset(ones, '1', block);
+    int n_members = (int)(FW_IO_ONE_PASS_BYTES / block) + 1; /* +1 MiB */
+    size_t want = (size_t)n_members * block;
+    write_gz(path_of("big.gz"), ones, block, n_members);
+    free(ones);
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    char *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(fw_io_read_file(path_of("big.gz"), want, &buf, &len, &d),
+                     FW_OK);
+    assert_int_equal(len, want);
+    assert_int_equal(buf[0], '1');
+    assert_int_equal(buf[want - 1], '1');
+    assert_int_equal(buf[want], '\0');
+    free(buf);
+    buf = NULL;
+    assert_int_equal(
+        fw_io_read_file(path_of("big.gz"), want - 1, &buf, &len, &d),
+        FW_ELIMIT);
+    assert_null(buf);
+    char want_msg[96];
+    snprintf(want_msg, sizeof want_msg,
+             "more than %zu bytes after decompression (the cap on one "
+             "source file)",
+             want - 1);
+    assert_string_equal(d.msg, want_msg);
+}
+
+/* Sizes around the buffer's doublings (256 KiB, 512 KiB) read exactly. */
+static void test_growing_buffer_sizes(void **state)
+{
+    (void)state;
+    size_t sizes[] = {0,
+                      1,
+                      (256 << 10) - 2,
+                      (256 << 10) - 1,
+                      256 << 10,
+                      (256 << 10) + 1,
+                      (512 << 10) - 1,
+                      512 << 10,
+                      (512 << 10) + 1,
+                      3 << 20};
+    char *data = malloc(3 << 20);
+    assert_non_null(data);
+    for (size_t i = 0; i < (size_t)3 << 20; i++) {
+        data[i] = (char)('a' + i % 26);
+    }
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        for (int gz = 0; gz < 2; gz++) {
+            const char *path = path_of(gz ? "sz.gz" : "sz.txt");
+            if (gz) {
+                write_gz(path, data, sizes[k], 1);
+            } else {
+                write_raw(path, data, sizes[k]);
+            }
+            struct fw_diag d;
+            fw_diag_reset(&d);
+            char *buf = NULL;
+            size_t len = 12345;
+            assert_int_equal(
+                fw_io_read_file(path, FW_IO_MAX_BYTES, &buf, &len, &d), FW_OK);
+            assert_int_equal(len, sizes[k]);
+            assert_memory_equal(buf, data, sizes[k]);
+            assert_int_equal(buf[len], '\0');
+            free(buf);
+            /* a cap of exactly the size reads; one less fails */
+            if (sizes[k] > 0) {
+                assert_int_equal(
+                    fw_io_read_file(path, sizes[k], &buf, &len, &d), FW_OK);
+                free(buf);
+                buf = NULL;
+                assert_int_equal(
+                    fw_io_read_file(path, sizes[k] - 1, &buf, &len, &d),
+                    FW_ELIMIT);
+                assert_null(buf);
+            }
+        }
+    }
+    free(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_and_gzip),
         cmocka_unit_test(test_truncated_gzip),
         cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_two_passes_over_one_pass_size),
+        cmocka_unit_test(test_growing_buffer_sizes),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

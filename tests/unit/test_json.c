@@ -1,10 +1,14 @@
 /*
- * test_json.c - fw_json_parse (the readers' JSON entry point) and
+ * test_json.c - fw_json_parse and fw_json_doc_parse (the readers' JSON
+ * entry points; every bad input is checked through both) and
  * fw_text_check (their UTF-8 and NUL check): exact error codes, positions
- * and messages for each kind of bad input.
+ * and messages for each kind of bad input; the arena of fw_json_doc_parse
+ * with large trees, threads, and cJSON used on the heap beside it.
  */
 #include "fwtest.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +34,16 @@ static void expect_json(const char *in, size_t len, fw_err err, long line,
     /* the file name and feature are the caller's */
     assert_string_equal(d.file, "");
     assert_int_equal(d.feature, -1);
+
+    /* the arena parse reports the same, and leaves *out as it was */
+    fw_json_doc *doc = (fw_json_doc *)&sentinel;
+    struct fw_diag d2;
+    fw_diag_reset(&d2);
+    assert_int_equal(fw_json_doc_parse(in, len, &doc, &d2), err);
+    assert_ptr_equal(doc, (fw_json_doc *)&sentinel);
+    assert_int_equal(d2.line, d.line);
+    assert_int_equal(d2.col, d.col);
+    assert_string_equal(d2.msg, d.msg);
 }
 
 static void expect_json_str(const char *in, fw_err err, long line, long col,
@@ -65,6 +79,117 @@ static void test_valid_document(void **state)
     assert_int_equal(fw_json_parse("42", 2, &root, NULL), FW_OK);
     assert_true(cJSON_IsNumber(root) && root->valuedouble == 42.0);
     cJSON_Delete(root);
+}
+
+/* "[[0.5, 1.5], [1.5, 2.5], ...]" with n pairs; caller frees. */
+static char *pairs_doc(size_t n, size_t *len_out)
+{
+    char *s = malloc(n * 24 + 8);
+    assert_non_null(s);
+    size_t len = 0;
+    s[len++] = '[';
+    for (size_t i = 0; i < n; i++) {
+        len += (size_t)sprintf(s + len, "%s[%zu.5, \"%zu\"]", i ? "," : "", i,
+                               i + 1);
+    }
+    s[len++] = ']';
+    s[len] = '\0';
+    *len_out = len;
+    return s;
+}
+
+/* Checks the tree of pairs_doc(n). */
+static int pairs_ok(const cJSON *root, size_t n)
+{
+    size_t i = 0;
+    const cJSON *pair;
+    cJSON_ArrayForEach (pair, root) {
+        const cJSON *x = cJSON_GetArrayItem(pair, 0);
+        const cJSON *s = cJSON_GetArrayItem(pair, 1);
+        char want[32];
+        snprintf(want, sizeof want, "%zu", i + 1);
+        if (!cJSON_IsNumber(x) || x->valuedouble != (double)i + 0.5 ||
+            !cJSON_IsString(s) || strcmp(s->valuestring, want) != 0) {
+            return 0;
+        }
+        i++;
+    }
+    return i == n;
+}
+
+static void test_doc_arena(void **state)
+{
+    (void)state;
+    /* small, then a tree of 300,000 nodes: many arena chunks */
+    size_t sizes[] = {1, 100000};
+    for (size_t k = 0; k < 2; k++) {
+        size_t len = 0;
+        char *text = pairs_doc(sizes[k], &len);
+        fw_json_doc *doc = NULL;
+        assert_int_equal(fw_json_doc_parse(text, len, &doc, NULL), FW_OK);
+        assert_true(pairs_ok(fw_json_doc_root(doc), sizes[k]));
+        /* cJSON on the heap beside an arena tree: allocated, printed and
+         * deleted as usual (ASan and valgrind check the frees) */
+        cJSON *obj = cJSON_CreateObject();
+        assert_non_null(cJSON_AddStringToObject(obj, "name", "Бахмут"));
+        assert_non_null(cJSON_AddNumberToObject(obj, "km", 12.5));
+        char *out = cJSON_PrintUnformatted(obj);
+        assert_string_equal(out, "{\"name\":\"Бахмут\",\"km\":12.5}");
+        cJSON_free(out);
+        cJSON_Delete(obj);
+        cJSON *heap = NULL;
+        assert_int_equal(fw_json_parse(text, len, &heap, NULL), FW_OK);
+        fw_json_doc_free(doc);
+        assert_true(pairs_ok(heap, sizes[k])); /* after the arena's free */
+        cJSON_Delete(heap);
+        free(text);
+    }
+    fw_json_doc_free(NULL);
+}
+
+struct parse_job {
+    const char *text;
+    size_t len, n;
+    int ok;
+};
+
+static void *parse_many(void *arg)
+{
+    struct parse_job *job = arg;
+    job->ok = 1;
+    for (int i = 0; i < 20; i++) {
+        fw_json_doc *doc = NULL;
+        cJSON *heap = NULL;
+        job->ok &= fw_json_doc_parse(job->text, job->len, &doc, NULL) == FW_OK;
+        job->ok &= fw_json_parse(job->text, job->len, &heap, NULL) == FW_OK;
+        job->ok &= doc != NULL && pairs_ok(fw_json_doc_root(doc), job->n) &&
+                   pairs_ok(heap, job->n);
+        fw_json_doc_free(doc);
+        cJSON_Delete(heap);
+    }
+    return NULL;
+}
+
+/* Threads each parse their own documents, in arenas and on the heap, at
+ * the same time. */
+static void test_doc_threads(void **state)
+{
+    (void)state;
+    struct parse_job jobs[3];
+    pthread_t threads[3];
+    char *texts[3];
+    for (int t = 0; t < 3; t++) {
+        jobs[t].n = 2000 + 1000 * (size_t)t;
+        texts[t] = pairs_doc(jobs[t].n, &jobs[t].len);
+        jobs[t].text = texts[t];
+        assert_int_equal(
+            pthread_create(&threads[t], NULL, parse_many, &jobs[t]), 0);
+    }
+    for (int t = 0; t < 3; t++) {
+        assert_int_equal(pthread_join(threads[t], NULL), 0);
+        assert_true(jobs[t].ok);
+        free(texts[t]);
+    }
 }
 
 static void test_truncated(void **state)
@@ -284,6 +409,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_document),
+        cmocka_unit_test(test_doc_arena),
+        cmocka_unit_test(test_doc_threads),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_invalid_json),
         cmocka_unit_test(test_trailing_data),
