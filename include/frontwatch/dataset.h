@@ -18,7 +18,11 @@
  * over only from the moment that following map is published: before that a
  * user would have seen it, and so do the features.
  *
- * Labels. A place not occupied on the origin's map is positive for horizon
+ * Labels. A place not occupied on the origin's map (nor, when labels are
+ * built, on the newest map published by t that is not a glitch: NZZ's
+ * 2023-12-11 map shows 64,000 occupied km2 as free, and the places on it
+ * were not about to come under occupation, they were under it) is
+ * positive for horizon
  * H if a map of the series published in (t, t + H] shows it occupied
  * (occupied or occupied before 2022) and the series' next map shows it
  * occupied too (NZZ's one- and two-week flips are noise, not occupation).

@@ -46,10 +46,6 @@ const char *const FW_FEATURE_NAMES[FW_N_FEATURES] = {
 
 /* The baseline of alert and strike ratios: the 90 days before the week. */
 #define BASELINE_DAYS 90
-/* Contested areas lie along the front: beyond this distance from the
- * occupied area none is within 25 km on any DeepState map (checked on all
- * 175 full maps by test_forecast_facts), so they are not searched. */
-#define CONTESTED_SEARCH_KM 60.0
 
 static const double RADII_KM[3] = {10.0, 25.0, 50.0};
 
@@ -556,14 +552,12 @@ static fw_err contested(struct series_ctx *c, size_t k, size_t p, float *out,
     size_t i = k * c->ds->n_places + p;
     if (isnan(c->contested[i])) {
         double km2 = 0, r = 25.0;
-        if (c->dist[i] < CONTESTED_SEARCH_KM) {
-            const struct fw_place *pl = &c->ds->places[p];
-            fw_err err = fw_geo_area_near(c->g, &c->m[k].info,
-                                          FW_GEO_AREA_CONTESTED, pl->lat_deg,
-                                          pl->lon_deg, &r, 1, &km2, d);
-            if (err != FW_OK) {
-                return err;
-            }
+        const struct fw_place *pl = &c->ds->places[p];
+        fw_err err = fw_geo_area_near(c->g, &c->m[k].info,
+                                      FW_GEO_AREA_CONTESTED, pl->lat_deg,
+                                      pl->lon_deg, &r, 1, &km2, d);
+        if (err != FW_OK) {
+            return err;
         }
         c->contested[i] = (float)km2;
     }
@@ -653,6 +647,15 @@ static fw_err build_series(struct series_ctx *c, struct fw_diag *d)
             continue;
         }
         size_t a = (size_t)kk[0];
+        /* the truth at t, for labels: the newest map published by t that
+         * is not a glitch (known as one or not yet) */
+        long kt = -1;
+        for (long k = kk[0]; c->o->with_labels && k >= 0; k--) {
+            if (!c->m[k].suspect) {
+                kt = c->m[k].measured ? k : -1;
+                break;
+            }
+        }
         /* first map published after t, for labels */
         size_t after = a + 1;
         while (after < nk && c->m[after].info.published_s <= t) {
@@ -667,7 +670,8 @@ static fw_err build_series(struct series_ctx *c, struct fw_diag *d)
         }
         for (size_t p = 0; err == FW_OK && p < np; p++) {
             size_t i0 = a * np + p;
-            if (c->occupied[i0]) {
+            if (c->occupied[i0] ||
+                (kt >= 0 && c->occupied[(size_t)kt * np + p])) {
                 continue;
             }
             const struct fw_place *pl = &c->ds->places[p];

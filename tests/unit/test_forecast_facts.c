@@ -10,9 +10,6 @@
  *   holding only the maps published by then as from the full store (which
  *   has, among others, the following week that marks NZZ's 2023-12-11 map
  *   as a glitch).
- * - The contested-area shortcut of dataset.c: no DeepState map has a
- *   contested area within 25 km of a place 60 km or more from the
- *   occupied area.
  */
 #include "fwtest.h"
 
@@ -338,78 +335,11 @@ static void test_no_look_ahead(void **state)
     }
 }
 
-/* dataset.c searches contested areas only within CONTESTED_SEARCH_KM (60)
- * of the occupied area: on every DeepState map, no place 60-200 km from it
- * has any contested area within 25 km. */
-static void test_contested_near_front_only(void **state)
-{
-    (void)state;
-    if (fwt_shared_or_skip("frontline") == NULL) {
-        return;
-    }
-    fw_store *st = NULL;
-    fw_geo *g = NULL;
-    struct fw_diag d;
-    fw_diag_reset(&d);
-    assert_int_equal(fw_store_open(g_full, FW_STORE_READ, &st, &d), FW_OK);
-    assert_int_equal(fw_geo_new(st, &g, &d), FW_OK);
-    size_t np = g_ds.n_places, checked = 0;
-    double *lat = malloc(np * sizeof *lat), *lon = malloc(np * sizeof *lon);
-    struct fw_control *c = malloc(np * sizeof *c);
-    for (size_t p = 0; p < np; p++) {
-        lat[p] = g_ds.places[p].lat_deg;
-        lon[p] = g_ds.places[p].lon_deg;
-    }
-    fw_geo_points *pts = NULL;
-    assert_int_equal(fw_geo_points_new(g, lat, lon, np, &pts, &d), FW_OK);
-    sqlite3_stmt *s = NULL;
-    assert_int_equal(fw_store_prepare(st,
-                                      "SELECT id, published_s, as_of_s FROM "
-                                      "snapshot WHERE source = 'deepstate' "
-                                      "AND n_polygons > 0 ORDER BY "
-                                      "published_s",
-                                      &s, &d),
-                     FW_OK);
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        struct fw_snapshot_info si = {.id = sqlite3_column_int64(s, 0),
-                                      .published_s = sqlite3_column_int64(s, 1),
-                                      .as_of_s = sqlite3_column_int64(s, 2),
-                                      .has_contested = 1};
-        snprintf(si.source, sizeof si.source, "deepstate");
-        assert_int_equal(fw_geo_control_points(g, pts, &si,
-                                               FW_GEO_SKIP_CONTESTED, c, &d),
-                         FW_OK);
-        for (size_t p = 0; p < np; p++) {
-            if (c[p].distance_km >= 60 && c[p].distance_km < 200) {
-                double r = 25, km2 = -1;
-                assert_int_equal(fw_geo_area_near(g, &si,
-                                                  FW_GEO_AREA_CONTESTED,
-                                                  lat[p], lon[p], &r, 1, &km2,
-                                                  &d),
-                                 FW_OK);
-                assert_true(km2 == 0);
-                checked++;
-            }
-        }
-    }
-    sqlite3_finalize(s);
-    print_message("%zu place-map pairs 60-200 km from the front checked\n",
-                  checked);
-    assert_true(checked > 10000);
-    fw_geo_points_free(pts);
-    free(lat);
-    free(lon);
-    free(c);
-    fw_geo_free(g);
-    fw_store_close(st);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_labels),
         cmocka_unit_test(test_no_look_ahead),
-        cmocka_unit_test(test_contested_near_front_only),
     };
     if (fwt_shared("frontline") == NULL) {
         printf("test_forecast_facts: skipped: the real data (../shared/data) "
