@@ -32,8 +32,8 @@ const unsigned char FW_BACKTEST_FEATURES[FW_N_FEATURES] = {
 };
 
 /* The trees' forecast falls with the distance and rises with the occupied
- * area near the place (the back-test: 90-day Brier skill against the
- * distance-only baseline over all quarters -0.07 free, -0.03 constrained). */
+ * area near the place: without these constraints the trees learn bumps
+ * that do not carry over to later years (docs/FORECAST.md). */
 static const signed char MONOTONE[FW_N_FEATURES] = {
     [FW_F_LOG_DIST] = -1,
     [FW_F_OCC_10KM] = 1,

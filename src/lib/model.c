@@ -17,7 +17,7 @@
 static const char *const XGB_PARAMS[][2] = {
     {"objective", "binary:logistic"},
     {"tree_method", "hist"},
-    {"max_depth", "3"},
+    {"max_depth", "2"},
     {"eta", "0.05"},
     {"min_child_weight", "5"},
     {"subsample", "0.8"},
