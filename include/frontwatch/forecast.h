@@ -13,6 +13,10 @@
  * For a place, the forecast uses the map series whose newest map at the
  * date is the most recent (DeepState on a tie), with the features of that
  * series (dataset.h); a place occupied on that map gets no probability.
+ * The 90-day probability is never below the 30-day one (the two models
+ * are fitted apart; where the longer one falls short it is raised to the
+ * shorter: a step the back-test, which scores each horizon alone, does
+ * not include).
  */
 #ifndef FRONTWATCH_FORECAST_H
 #define FRONTWATCH_FORECAST_H

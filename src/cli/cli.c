@@ -216,8 +216,10 @@ int fw_cli_build_dataset(fw_store *st, fw_geo *g, int64_t to_s,
     fw_diag_reset(&d);
     sqlite3_stmt *s = NULL;
     fw_err err = fw_store_prepare(
-        st, "SELECT min(published_s) FROM snapshot WHERE n_polygons > 0", &s,
-        &d);
+        st,
+        "SELECT min(published_s) FROM snapshot WHERE n_polygons > 0"
+        " AND source IN ('deepstate', 'nzz')",
+        &s, &d);
     if (err != FW_OK) {
         return fw_cli_fail(err, &d);
     }
@@ -229,7 +231,10 @@ int fw_cli_build_dataset(fw_store *st, fw_geo *g, int64_t to_s,
     }
     sqlite3_finalize(s);
     if (!have) {
-        fw_cli_error("the store holds no front-line map: ingest some first");
+        fw_cli_error("the store holds no weekly map history of DeepState "
+                     "(full layers) or NZZ/liveuamap, which the model learns "
+                     "from: ingest it first (not in the bundled sample: not "
+                     "openly licensed; README.md, data sources)");
         return FW_EXIT_DATA;
     }
     /* the first Monday 00:00 UTC after the first map (1970-01-05 was a

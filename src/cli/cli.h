@@ -71,8 +71,8 @@ int fw_cli_resolve_place(fw_store *st, const char *query, int64_t id,
  * Returns 0 or the exit code after printing the error. */
 int fw_cli_load_model(const char *opt, fw_forecast **out);
 
-/* Builds the weekly samples (Mondays 00:00 UTC from the first map of any
- * series up to to_s) with labels when with_labels, printing progress on
+/* Builds the weekly samples (Mondays 00:00 UTC from the first map of a
+ * series, DeepState or NZZ, up to to_s) with labels when with_labels, printing progress on
  * a terminal unless quiet. Returns 0 or the exit code after the error. */
 int fw_cli_build_dataset(fw_store *st, fw_geo *g, int64_t to_s,
                          int with_labels, int quiet, struct fw_dataset *ds,

@@ -519,6 +519,14 @@ fw_err fw_forecast_places(const fw_forecast *fc, fw_store *st, fw_geo *g,
             }
         }
     }
+    /* occupied within 30 days is occupied within 90: the horizons' models
+     * are fitted apart, so the longer one is raised where it falls short */
+    for (size_t k = 0; err == FW_OK && k < n_rows; k++) {
+        struct fw_place_forecast *f = &pf[row[k]];
+        for (int h = 1; h < FW_N_HORIZONS; h++) {
+            f->p[h] = f->p[h] > f->p[h - 1] ? f->p[h] : f->p[h - 1];
+        }
+    }
     free(row);
     free(x);
     free(p);

@@ -62,6 +62,21 @@ check places 0 'places within 30 km of Kharkiv on 2025-08-25' -- "$FW" places --
 check places-json 0 '^\[\{"id":[0-9]+,"name":"Kharkiv"' -- "$FW" places --near Kharkiv --km 30 --date 2025-08-25 --json
 check places-bad-km 2 "--km" -- "$FW" places --near Kharkiv --km -3
 
+# forecasts without a model file, and their bad command lines
+check assess-no-model 0 'no model file, so no probability' -- "$FW" assess Kharkiv --date 2025-08-25
+check assess-json-no-model 0 '"p_occupied_30d":null,"p_occupied_90d":null,"forecast":\{"state":"no_model"\}' \
+    -- "$FW" assess Kharkiv --date 2025-08-25 --json
+check assess-missing-model 3 'cannot open model file .*none\.json' \
+    -- "$FW" assess Kharkiv --date 2025-08-25 --model "$tmp/none.json"
+check assess-bad-model 1 'README\.md: not JSON' -- "$FW" assess Kharkiv --model "$BAD/README.md"
+check risk-no-model 3 'no model file' -- "$FW" risk --date 2025-06-01
+check risk-bad-horizon 2 "--horizon '45': 30 or 90" -- "$FW" risk --horizon 45
+check backtest-needs 2 'backtest needs --to' -- "$FW" backtest --from 2022-06-01
+check backtest-bad-horizon 2 "--horizon '30,45'" -- "$FW" backtest --to 2025-08-31 --horizon 30,45 --out "$tmp/r"
+check backtest-no-history 1 'no weekly map history' -- "$FW" backtest --to 2025-08-31 --out "$tmp/r"
+check train-needs 2 'train needs --until' -- "$FW" train --out "$tmp/m.json"
+check help-backtest 0 'Rolling-origin back-test' -- "$FW" help backtest
+
 check bad-quote 1 'alerts_unterminated_quote\.csv:3: unterminated quoted field' \
     -- "$FW" ingest "$BAD/alerts_unterminated_quote.csv"
 check bad-date-in-file 1 'alerts_unknown_date_format\.csv:3:18: started_at' \

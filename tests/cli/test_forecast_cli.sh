@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# CLI tests of the forecasts on the real data (../shared/data): train a
+# model (without its back-test, for time), then assess and risk with it.
+# Skipped (exit 77) when the real data is absent. $FW is the frontwatch
+# binary (set by CTest).
+set -u
+FW=${FW:-build/frontwatch}
+DATA=${FW_SHARED_DATA:-../shared/data}
+if [ ! -d "$DATA/frontline" ]; then
+    echo "test_forecast_cli: skipped: the real data ($DATA) is not here"
+    exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export FRONTWATCH_DB=$tmp/t.db
+M=$tmp/occupation.json
+pass=0
+fail=0
+
+# check NAME WANT_RC PATTERN -- COMMAND...: as in test_cli.sh
+check() {
+    local name=$1 want_rc=$2 pattern=$3
+    shift 4
+    local out rc
+    out=$("$@" 2>&1)
+    rc=$?
+    if [ "$rc" -eq "$want_rc" ] && grep -qE -- "$pattern" <<<"$out"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        printf 'FAIL %s: exit %s (want %s), pattern /%s/\n--- output:\n%s\n---\n' \
+            "$name" "$rc" "$want_rc" "$pattern" "$out"
+    fi
+}
+
+check ingest 0 "[0-9]+ files ingested, 0 already present" -- "$FW" ingest "$DATA"
+check train 0 "wrote .*occupation\\.json: xgboost, labels resolved by 2025-08-31" \
+    -- "$FW" train --until 2025-08-31 --out "$M" --no-backtest --quiet
+check model-file 0 '^1$' -- grep -cE '"trained_until":[[:space:]]*"2025-08-31"' "$M"
+check model-command 0 '^1$' -- grep -cE '"command":[[:space:]]*"frontwatch train --until 2025-08-31' "$M"
+check model-sha 0 '^1$' -- grep -cE '"data_sha256":[[:space:]]*"[0-9a-f]{64}"' "$M"
+check assess-p 0 'within 30 days: .*%.*not back-tested' \
+    -- "$FW" assess Kharkiv --date 2024-05-01 --model "$M"
+check assess-reason 0 '(raises|lowers) it: the occupied area is [0-9.]+ km away' \
+    -- "$FW" assess Kharkiv --date 2024-05-01 --model "$M"
+check assess-json 0 '"p_occupied_30d":[0-9.e-]+,"p_occupied_90d":[0-9.e-]+,"forecast":\{"state":"ok"' \
+    -- "$FW" assess Kharkiv --date 2024-05-01 --json --model "$M"
+check assess-occupied 0 'none: the place is occupied on the newest map' \
+    -- "$FW" assess Donetsk --date 2024-05-01 --model "$M"
+check risk 0 '^ +5  [A-Z]' -- "$FW" risk --date 2025-06-01 --top 5 --model "$M"
+check risk-count 0 '^5$' -- bash -c "'$FW' risk --date 2025-06-01 --top 5 --model '$M' | grep -cE '^ +[0-9]+  [A-Z]'"
+check risk-json 0 '"places":\[\{"rank":1,"id":[0-9]+' \
+    -- "$FW" risk --date 2025-06-01 --top 3 --json --model "$M"
+# the 90-day probability is never below the 30-day one
+check risk-p90-ge-p30 0 '^ok 50$' -- bash -c "'$FW' risk --date 2025-06-01 --top 50 --model '$M' | awk '/^ +[0-9]+  /{ n++; k = 0; for (i = 1; i <= NF; i++) if (\$i ~ /%\$/) { v[++k] = \$i + 0 } if (v[2] < v[1]) bad++ } END { print (bad ? \"bad\" : \"ok\"), n }'"
+sed 's/"log_dist"/"log_Dist"/' "$M" > "$tmp/other.json"
+check other-features 1 'other\.json: made for other features' \
+    -- "$FW" assess Kharkiv --model "$tmp/other.json"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
