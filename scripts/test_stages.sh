@@ -80,7 +80,7 @@ t0=$(date +%s)
 rm -f "$build"/Testing/Temporary/MemoryChecker.*.log
 (cd "$build" && ctest -L unit -LE slow -j "$jobs" -T memcheck \
     --overwrite MemoryCheckCommand="$(command -v valgrind)" \
-    --overwrite "MemoryCheckCommandOptions=--leak-check=full --error-exitcode=1 --num-callers=30" \
+    --overwrite "MemoryCheckCommandOptions=--leak-check=full --error-exitcode=1 --num-callers=30 --suppressions=$root/scripts/valgrind.supp" \
     --output-on-failure) 2>&1 | grep -v 'DartConfiguration.tcl' |
     tee "$log/3" || status=1
 for f in "$build"/Testing/Temporary/MemoryChecker.*.log; do

@@ -616,9 +616,9 @@ static fw_err emit(const struct mstate *st, long line, const char *row_text,
                    long long count, struct fw_diag *d)
 {
     if (t->dropped[0] != '\0' && st->sink->repair != NULL) {
-        char what[320];
+        char what[400]; /* dropped is at most 256 bytes: nothing is cut */
         snprintf(what, sizeof what,
-                 "target part %s names no oblast of Ukraine or region: "
+                 "target part %.256s names no oblast of Ukraine or region: "
                  "dropped, the rest kept",
                  t->dropped);
         st->sink->repair(st->sink->ctx, line, -1, what);
