@@ -442,7 +442,6 @@ struct series_ctx {
     fw_geo *g;
     const struct fw_dataset_opts *o;
     struct fw_dataset *ds;
-    const struct alerts *al;
     const int64_t *origins;
     size_t n_origins;
     struct region_feat *rf; /* n_origins x 27 oblasts, filled per series */
@@ -820,7 +819,6 @@ fw_err fw_dataset_build(fw_store *st, fw_geo *g,
                                .g = g,
                                .o = o,
                                .ds = out,
-                               .al = &al,
                                .origins = origins,
                                .n_origins = n_origins,
                                .rf = rf,
