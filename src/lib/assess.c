@@ -300,9 +300,10 @@ static void write_forecast_text(const struct fw_assessment *a, FILE *f)
     const struct fw_place_forecast *pf = a->forecast;
     fprintf(f, "\nChance of coming under occupation");
     if (a->model == NULL) {
-        fprintf(f, ": no model file, so no probability (make one with\n"
-                   "`frontwatch train --out models/occupation.json`; "
-                   "frontwatch help train).\n");
+        fprintf(f, ": not computed, no model file.\n"
+                   "  Make one from the full map history: frontwatch train "
+                   "--until YYYY-MM-DD\n"
+                   "  --out models/occupation.json (docs/FORECAST.md).\n");
         return;
     }
     fprintf(f, " (model trained on labels to %s):\n", a->model->until);

@@ -63,7 +63,7 @@ check places-json 0 '^\[\{"id":[0-9]+,"name":"Kharkiv"' -- "$FW" places --near K
 check places-bad-km 2 "--km" -- "$FW" places --near Kharkiv --km -3
 
 # forecasts without a model file, and their bad command lines
-check assess-no-model 0 'no model file, so no probability' -- "$FW" assess Kharkiv --date 2025-08-25
+check assess-no-model 0 'Chance of coming under occupation: not computed, no model file' -- "$FW" assess Kharkiv --date 2025-08-25
 check assess-json-no-model 0 '"p_occupied_30d":null,"p_occupied_90d":null,"forecast":\{"state":"no_model"\}' \
     -- "$FW" assess Kharkiv --date 2025-08-25 --json
 check assess-missing-model 3 'cannot open model file .*none\.json' \
