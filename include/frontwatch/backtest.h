@@ -76,6 +76,14 @@ fw_err fw_backtest_run(const struct fw_dataset *ds, int64_t from_s,
                        fw_backtest_progress_fn progress, void *arg,
                        struct fw_backtest *out, struct fw_diag *d);
 
+/* The same with other model settings than FW_BACKTEST_SPEC (spec
+ * borrowed), for choosing them: bench/tune_forecast.c. */
+fw_err fw_backtest_run_spec(const struct fw_dataset *ds,
+                            const struct fw_model_spec *spec, int64_t from_s,
+                            int64_t to_s, int64_t final_from_s,
+                            fw_backtest_progress_fn progress, void *arg,
+                            struct fw_backtest *out, struct fw_diag *d);
+
 void fw_backtest_free(struct fw_backtest *bt);
 
 /* The training rule of the back-test, for one model at time t: fitted on

@@ -54,10 +54,14 @@ typedef struct fw_model fw_model;
 /* What a fit may use: use[f] != 0 for the columns it may use (NULL: all;
  * logit_dist always uses column 0, the distance, alone); monotone[f] = -1
  * or +1 forces the trees' forecast to fall or rise with column f (NULL or
- * 0: free). Arrays of n_features, borrowed. */
+ * 0: free); xgb, when not NULL, overrides the trees' settings with
+ * space-separated name=value pairs of xgboost parameters, "rounds=N" for
+ * the number of rounds ("max_depth=3 eta=0.1 rounds=80"; for sweeps:
+ * bench/tune_forecast.c). Borrowed. */
 struct fw_model_spec {
     const unsigned char *use;
     const signed char *monotone;
+    const char *xgb;
 };
 
 /* Fits a model of kind on rows i < n with x[i * n_features ...] (NAN =
@@ -65,8 +69,9 @@ struct fw_model_spec {
  * NULL) calibrate it (above). spec (may be NULL) limits the columns; the
  * model remembers which it uses and ignores the others when it forecasts.
  * *out freed by fw_model_free. Errors: FW_EUSAGE (no rows, no positive or
- * no negative among the fitting rows), FW_ENOMEM, FW_EIO (xgboost failed;
- * d says why). */
+ * no negative among the fitting rows; an xgb pair without '=' or a bad
+ * rounds), FW_ENOMEM, FW_EIO (xgboost failed or refused a parameter; d
+ * says why). */
 fw_err fw_model_fit(enum fw_model_kind kind, const float *x, size_t n_features,
                     const struct fw_model_spec *spec, const int8_t *y,
                     const uint8_t *holdout, size_t n, fw_model **out,

@@ -196,6 +196,7 @@ static fw_err push_rows(struct fw_backtest_horizon *bh, const size_t *rows,
 }
 
 static fw_err run_period(const struct fw_dataset *ds, int h,
+                         const struct fw_model_spec *spec,
                          struct fw_backtest_period *per, int64_t to_s,
                          struct fw_backtest_horizon *bh, struct fw_diag *d)
 {
@@ -241,8 +242,8 @@ static fw_err run_period(const struct fw_dataset *ds, int h,
     }
     for (int k = 0; err == FW_OK && k < FW_MODEL_N_KINDS; k++) {
         fw_model *m = NULL;
-        err = fw_model_fit((enum fw_model_kind)k, ts.x, FW_N_FEATURES,
-                           &FW_BACKTEST_SPEC, ts.y, ts.hold, ts.n, &m, d);
+        err = fw_model_fit((enum fw_model_kind)k, ts.x, FW_N_FEATURES, spec,
+                           ts.y, ts.hold, ts.n, &m, d);
         if (err == FW_OK) {
             err = fw_model_predict(m, x, n_test, p[k], d);
         }
@@ -309,6 +310,16 @@ fw_err fw_backtest_run(const struct fw_dataset *ds, int64_t from_s,
                        fw_backtest_progress_fn progress, void *arg,
                        struct fw_backtest *out, struct fw_diag *d)
 {
+    return fw_backtest_run_spec(ds, &FW_BACKTEST_SPEC, from_s, to_s,
+                                final_from_s, progress, arg, out, d);
+}
+
+fw_err fw_backtest_run_spec(const struct fw_dataset *ds,
+                            const struct fw_model_spec *spec, int64_t from_s,
+                            int64_t to_s, int64_t final_from_s,
+                            fw_backtest_progress_fn progress, void *arg,
+                            struct fw_backtest *out, struct fw_diag *d)
+{
     memset(out, 0, sizeof *out);
     if (ds == NULL || to_s <= from_s) {
         return fw_diag_set(d, FW_EUSAGE, 0, 0, "empty back-test range");
@@ -329,7 +340,7 @@ fw_err fw_backtest_run(const struct fw_dataset *ds, int64_t from_s,
                 progress(arg, bh->days, bh->periods[q].label, q,
                          bh->n_periods);
             }
-            err = run_period(ds, h, &bh->periods[q], to_s, bh, d);
+            err = run_period(ds, h, spec, &bh->periods[q], to_s, bh, d);
         }
         if (err == FW_OK) {
             err = score(ds, h, bh, INT64_MIN, bh->all);

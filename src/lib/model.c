@@ -329,10 +329,45 @@ static fw_err xgb_fail(struct fw_diag *d, const char *what)
                        XGBGetLastError());
 }
 
+/* Applies spec's "name=value ..." overrides; *rounds gets "rounds". */
+static fw_err xgb_overrides(BoosterHandle b, const char *spec, int *rounds,
+                            struct fw_diag *d)
+{
+    char buf[512];
+    if (strlen(spec) >= sizeof buf) {
+        return fw_diag_set(d, FW_EUSAGE, 0, 0, "xgboost settings too long");
+    }
+    snprintf(buf, sizeof buf, "%s", spec);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, " ", &save); tok != NULL;
+         tok = strtok_r(NULL, " ", &save)) {
+        char *eq = strchr(tok, '=');
+        if (eq == NULL || eq == tok) {
+            return fw_diag_set(d, FW_EUSAGE, 0, 0,
+                               "xgboost setting '%s': expected name=value",
+                               tok);
+        }
+        *eq = '\0';
+        if (strcmp(tok, "rounds") == 0) {
+            char *end = NULL;
+            long r = strtol(eq + 1, &end, 10);
+            if (*end != '\0' || r < 1 || r > 100000) {
+                return fw_diag_set(d, FW_EUSAGE, 0, 0,
+                                   "rounds=%s: expected 1..100000", eq + 1);
+            }
+            *rounds = (int)r;
+        } else if (XGBoosterSetParam(b, tok, eq + 1) != 0) {
+            return xgb_fail(d, "bad setting");
+        }
+    }
+    return FW_OK;
+}
+
 static fw_err fit_xgb(fw_model *m, const float *x, const int8_t *y,
                       const uint8_t *holdout, size_t n,
-                      const signed char *monotone, struct fw_diag *d)
+                      const struct fw_model_spec *spec, struct fw_diag *d)
 {
+    const signed char *monotone = spec ? spec->monotone : NULL;
     size_t nf = m->n_features, n_fit = 0;
     for (size_t i = 0; i < n; i++) {
         n_fit += fit_row(m, y, holdout, i);
@@ -382,7 +417,11 @@ static fw_err fit_xgb(fw_model *m, const float *x, const int8_t *y,
             err = xgb_fail(d, "bad monotone constraints");
         }
     }
-    for (int it = 0; err == FW_OK && it < XGB_ROUNDS; it++) {
+    int rounds = XGB_ROUNDS;
+    if (err == FW_OK && spec != NULL && spec->xgb != NULL) {
+        err = xgb_overrides(m->xgb, spec->xgb, &rounds, d);
+    }
+    for (int it = 0; err == FW_OK && it < rounds; it++) {
         if (XGBoosterUpdateOneIter(m->xgb, it, dm) != 0) {
             err = xgb_fail(d, "training failed");
         }
@@ -579,7 +618,7 @@ fw_err fw_model_fit(enum fw_model_kind kind, const float *x, size_t n_features,
         err = fit_linear(m, x, y, holdout, n, d);
         break;
     default:
-        err = fit_xgb(m, x, y, holdout, n, spec ? spec->monotone : NULL, d);
+        err = fit_xgb(m, x, y, holdout, n, spec, d);
         break;
     }
     if (err == FW_OK && kind != FW_MODEL_CLIMATOLOGY) {

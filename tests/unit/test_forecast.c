@@ -354,6 +354,51 @@ static void test_calibration_follows_drift(void **state)
     free(hold);
 }
 
+/* Settings overrides for the trees: a bad one is a usage error naming it;
+ * a good one changes the model. */
+static void test_xgb_settings(void **state)
+{
+    (void)state;
+    float *x = malloc(N_SYN * FW_N_FEATURES * sizeof *x);
+    int8_t *y = malloc(N_SYN);
+    double *pt = malloc(N_SYN * sizeof *pt), p1[10], p2[10];
+    assert_true(x && y && pt);
+    synthetic(7, x, y, pt);
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    fw_model *m = NULL;
+    struct fw_model_spec bad = {.xgb = "max_depth"};
+    assert_int_equal(fw_model_fit(FW_MODEL_XGBOOST, x, FW_N_FEATURES, &bad, y,
+                                  NULL, N_SYN, &m, &d),
+                     FW_EUSAGE);
+    assert_non_null(strstr(d.msg, "'max_depth': expected name=value"));
+    assert_null(m);
+    bad.xgb = "rounds=0";
+    assert_int_equal(fw_model_fit(FW_MODEL_XGBOOST, x, FW_N_FEATURES, &bad, y,
+                                  NULL, N_SYN, &m, &d),
+                     FW_EUSAGE);
+    struct fw_model_spec a = {.xgb = NULL}, b = {.xgb = "max_depth=4 rounds=20"};
+    fw_model *ma = NULL, *mb = NULL;
+    assert_int_equal(fw_model_fit(FW_MODEL_XGBOOST, x, FW_N_FEATURES, &a, y,
+                                  NULL, N_SYN, &ma, &d),
+                     FW_OK);
+    assert_int_equal(fw_model_fit(FW_MODEL_XGBOOST, x, FW_N_FEATURES, &b, y,
+                                  NULL, N_SYN, &mb, &d),
+                     FW_OK);
+    assert_int_equal(fw_model_predict(ma, x, 10, p1, &d), FW_OK);
+    assert_int_equal(fw_model_predict(mb, x, 10, p2, &d), FW_OK);
+    int differ = 0;
+    for (int i = 0; i < 10; i++) {
+        differ |= p1[i] != p2[i];
+    }
+    assert_true(differ);
+    fw_model_free(ma);
+    fw_model_free(mb);
+    free(x);
+    free(y);
+    free(pt);
+}
+
 /* A model written to JSON and read back forecasts the same numbers; the
  * model file keeps its metadata and refuses other features. */
 static void test_model_file(void **state)
@@ -469,6 +514,7 @@ int main(void)
         cmocka_unit_test(test_backtest_no_look_ahead),
         cmocka_unit_test(test_calibration),
         cmocka_unit_test(test_calibration_follows_drift),
+        cmocka_unit_test(test_xgb_settings),
         cmocka_unit_test(test_model_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

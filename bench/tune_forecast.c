@@ -1,0 +1,165 @@
+/*
+ * tune_forecast.c - the sweep that chose the trees' settings and features
+ * (docs/FORECAST.md, "How the settings were chosen"): builds the weekly
+ * samples of a full store once, runs the rolling back-test of
+ * 2022-06-01 .. 2025-08-31 for each setting, and prints one Markdown table
+ * row per setting: xgboost's Brier skill against the distance-only
+ * baseline and both average precisions, over all quarters and over the
+ * final 12 months, per horizon.
+ *
+ * Usage: bench_tune_forecast STORE [SETTING...]
+ * A SETTING is "LABEL|XGB|FEATURES": XGB as struct fw_model_spec's xgb
+ * ("max_depth=3 rounds=80"; empty: the shipped ones), FEATURES a
+ * comma-separated list of changes to the shipped feature set
+ * (FW_BACKTEST_FEATURES): "+name" adds, "-name" removes, "all" takes
+ * every feature, "nomono" drops the monotone constraints. Without
+ * SETTINGs, the table of docs/FORECAST.md. About 25 s a setting on 2
+ * cores, after 40 s of samples.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontwatch/backtest.h"
+#include "frontwatch/date.h"
+
+static const char *const DEFAULTS[] = {
+    "depth 3, 150 rounds|max_depth=3|",
+    "depth 3, 80 rounds|max_depth=3 rounds=80|",
+    "depth 3, 300 rounds|max_depth=3 rounds=300|",
+    "depth 2, 150 rounds (shipped)||",
+    "depth 2, 300 rounds|rounds=300|",
+    "depth 2, without monotone constraints||nomono",
+    "depth 2, + strike features||+strikes_7d,+strike_ratio",
+    "depth 2, every feature||all",
+    "depth 2, without the 7/28-day changes||-dist_change_7d,"
+    "-dist_change_28d,-occupied_50km_change_28d",
+};
+
+static int64_t day(const char *s)
+{
+    int64_t t = 0;
+    if (fw_date_parse_day(s, &t) != FW_OK) {
+        abort();
+    }
+    return t;
+}
+
+static int feature(const char *name)
+{
+    for (int f = 0; f < FW_N_FEATURES; f++) {
+        if (strcmp(FW_FEATURE_NAMES[f], name) == 0) {
+            return f;
+        }
+    }
+    return -1;
+}
+
+/* Parses FEATURES into use[] and *mono. Returns 0, or -1 on a bad name. */
+static int features(const char *list, unsigned char *use, int *mono)
+{
+    memcpy(use, FW_BACKTEST_FEATURES, FW_N_FEATURES);
+    *mono = 1;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", list);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (strcmp(t, "all") == 0) {
+            memset(use, 1, FW_N_FEATURES);
+        } else if (strcmp(t, "nomono") == 0) {
+            *mono = 0;
+        } else if ((t[0] == '+' || t[0] == '-') && feature(t + 1) >= 0) {
+            use[feature(t + 1)] = t[0] == '+';
+        } else {
+            fprintf(stderr, "unknown feature change '%s'\n", t);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void cell(const struct fw_metrics *m)
+{
+    printf(" %+.3f / %.3f vs %.3f |",
+           fw_metrics_brier_skill(m[FW_MODEL_XGBOOST].brier,
+                                  m[FW_MODEL_LOGIT_DIST].brier),
+           m[FW_MODEL_XGBOOST].ap, m[FW_MODEL_LOGIT_DIST].ap);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s STORE [LABEL|XGB|FEATURES ...]\n", argv[0]);
+        return 2;
+    }
+    fw_store *st = NULL;
+    fw_geo *g = NULL;
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    if (fw_store_open(argv[1], FW_STORE_READ, &st, &d) != FW_OK ||
+        fw_geo_new(st, &g, &d) != FW_OK) {
+        fprintf(stderr, "%s: %s\n", argv[1], d.msg);
+        return 3;
+    }
+    struct fw_dataset_opts o = {.from_s = day("2022-02-28"),
+                                .to_s = day("2025-09-01"),
+                                .step_s = 7 * (int64_t)FW_DAY_S,
+                                .with_labels = 1};
+    struct fw_dataset ds;
+    if (fw_dataset_build(st, g, &o, &ds, &d) != FW_OK) {
+        fprintf(stderr, "samples: %s\n", d.msg);
+        return 1;
+    }
+    const char *const *settings = argc > 2 ? (const char *const *)argv + 2
+                                           : DEFAULTS;
+    size_t n = argc > 2 ? (size_t)(argc - 2)
+                        : sizeof DEFAULTS / sizeof *DEFAULTS;
+    printf("| setting | 30 d all: BSS vs dist / AP vs dist | 90 d all | "
+           "30 d final | 90 d final |\n|---|---|---|---|---|\n");
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%s", settings[i]);
+        char *xgb = strchr(buf, '|');
+        char *feats = xgb ? strchr(xgb + 1, '|') : NULL;
+        if (feats == NULL) {
+            fprintf(stderr, "setting '%s': expected LABEL|XGB|FEATURES\n",
+                    settings[i]);
+            rc = 2;
+            break;
+        }
+        *xgb++ = '\0';
+        *feats++ = '\0';
+        unsigned char use[FW_N_FEATURES];
+        int mono;
+        if (features(feats, use, &mono) != 0) {
+            rc = 2;
+            break;
+        }
+        struct fw_model_spec spec = {
+            .use = use,
+            .monotone = mono ? FW_BACKTEST_SPEC.monotone : NULL,
+            .xgb = *xgb ? xgb : NULL};
+        struct fw_backtest bt;
+        if (fw_backtest_run_spec(&ds, &spec, day("2022-06-01"),
+                                 day("2025-09-01"), day("2024-09-01"), NULL,
+                                 NULL, &bt, &d) != FW_OK) {
+            fprintf(stderr, "%s: %s\n", buf, d.msg);
+            rc = 1;
+            break;
+        }
+        printf("| %s |", buf);
+        cell(bt.h[0].all);
+        cell(bt.h[1].all);
+        cell(bt.h[0].final);
+        cell(bt.h[1].final);
+        printf("\n");
+        fflush(stdout);
+        fw_backtest_free(&bt);
+    }
+    fw_dataset_free(&ds);
+    fw_geo_free(g);
+    fw_store_close(st);
+    return rc;
+}
