@@ -62,6 +62,36 @@ fw_err fw_ingest_file(fw_store *st, const char *path, fw_progress_fn progress,
                       void *progress_ctx, struct fw_ingest_result *res,
                       struct fw_diag *d);
 
+/* Pipelined ingest of a list of files, in list order: worker threads
+ * read, hash and parse the files ahead (up to a few files, so memory stays
+ * bounded) while the caller's thread writes each file's records, one
+ * transaction per file, exactly as fw_ingest_file does. The results,
+ * errors and store contents are those of calling fw_ingest_file on each
+ * file in turn (a file that fails in the worker or while being written is
+ * rolled back and ingested again serially, which gives the same error).
+ * threads <= 0: one per online CPU (at most 4). paths must outlive the
+ * pipe. */
+struct fw_ingest_pipe;
+
+fw_err fw_ingest_pipe_open(fw_store *st, char *const *paths, size_t n,
+                           int threads, struct fw_ingest_pipe **out,
+                           struct fw_diag *d);
+
+/* Ingests paths[i]; i must increase from call to call (files skipped by
+ * the caller are simply never asked for). Same contract as
+ * fw_ingest_file; progress is called on the caller's thread. */
+fw_err fw_ingest_pipe_file(struct fw_ingest_pipe *p, size_t i,
+                           fw_progress_fn progress, void *progress_ctx,
+                           struct fw_ingest_result *res, struct fw_diag *d);
+
+/* fw_ingest_sniff(paths[i]), answered by the worker when it can (waits
+ * for it; the same rule as fw_ingest_pipe_file for i). */
+fw_err fw_ingest_pipe_sniff(struct fw_ingest_pipe *p, size_t i,
+                            enum fw_source_kind *kind, struct fw_diag *d);
+
+/* Stops the workers (abandoning files not asked for) and frees p. */
+void fw_ingest_pipe_close(struct fw_ingest_pipe *p);
+
 /* Recomputes what depends on several files: merges each KSE hromada centre
  * into the GeoNames place of the same name within 10 km, and marks
  * front-line snapshots whose occupied area jumps away from both neighbours

@@ -15,6 +15,7 @@
 
 struct run {
     fw_store *st;
+    struct fw_ingest_pipe *pipe; /* files parsed ahead on worker threads */
     int is_tty;
     int quiet;
     long n_files, n_new, n_same, n_skipped;
@@ -151,12 +152,13 @@ static int collect(struct file_list *fl, const char *path, int is_explicit,
     return add_file(fl, path, is_explicit);
 }
 
-static int ingest_file(struct run *r, const char *path, int explicit)
+static int ingest_file(struct run *r, size_t i, const char *path,
+                       int explicit)
 {
     struct fw_diag d;
     fw_diag_reset(&d);
     enum fw_source_kind kind = FW_SOURCE_UNKNOWN;
-    fw_err err = fw_ingest_sniff(path, &kind, &d);
+    fw_err err = fw_ingest_pipe_sniff(r->pipe, i, &kind, &d);
     if (err != FW_OK) {
         snprintf(d.file, sizeof d.file, "%s", path);
         return fw_cli_fail(err, &d);
@@ -174,7 +176,7 @@ static int ingest_file(struct run *r, const char *path, int explicit)
     struct fw_ingest_result res;
     r->n_files++;
     progress(r, path, 0, 1);
-    err = fw_ingest_file(r->st, path, progress, r, &res, &d);
+    err = fw_ingest_pipe_file(r->pipe, i, progress, r, &res, &d);
     if (r->is_tty) {
         fprintf(stderr, "\r\033[K");
     }
@@ -252,10 +254,20 @@ static int exec_ingest(int argc, char **argv)
     }
     double t0 = now_s();
     r.total = fl.n;
+    if (rc == 0) {
+        /* FW_INGEST_THREADS: parser threads (default one per CPU) */
+        const char *env = getenv("FW_INGEST_THREADS");
+        err = fw_ingest_pipe_open(r.st, fl.paths, fl.n,
+                                  env != NULL ? atoi(env) : 0, &r.pipe, &d);
+        if (err != FW_OK) {
+            rc = fw_cli_fail(err, &d);
+        }
+    }
     for (size_t i = 0; i < fl.n && rc == 0; i++) {
         r.index = i + 1;
-        rc = ingest_file(&r, fl.paths[i], fl.is_explicit[i]);
+        rc = ingest_file(&r, i, fl.paths[i], fl.is_explicit[i]);
     }
+    fw_ingest_pipe_close(r.pipe);
     for (size_t i = 0; i < fl.n; i++) {
         free(fl.paths[i]);
     }

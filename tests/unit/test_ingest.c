@@ -218,6 +218,65 @@ static void test_broken_files_leave_store_unchanged(void **state)
     fw_store_close(st);
 }
 
+/* The pipelined ingest (worker threads parse ahead) gives the store, the
+ * results and the errors of fw_ingest_file called on each file in turn:
+ * a file twice is a duplicate, a broken file fails with the same message
+ * and leaves the store unchanged. */
+static void test_pipe_equals_serial(void **state)
+{
+    (void)state;
+    const char *bad = "bad/alerts_unterminated_quote.csv";
+    fw_store *st = sample_store();
+    char serial[256], piped[256];
+    counts(st, serial, sizeof serial);
+    struct fw_diag want;
+    struct fw_ingest_result r;
+    assert_int_equal(fw_ingest_file(st, fwt_fixture(bad), NULL, NULL, &r,
+                                    &want),
+                     FW_EPARSE);
+    fw_store_close(st);
+
+    rm_store();
+    struct fw_diag d;
+    assert_int_equal(fw_store_open(g_db, FW_STORE_WRITE, &st, &d), FW_OK);
+    enum { N_SAMPLE = sizeof SAMPLE / sizeof SAMPLE[0] };
+    char *paths[N_SAMPLE + 2];
+    for (size_t i = 0; i < N_SAMPLE; i++) {
+        paths[i] = strdup(fwt_sample(SAMPLE[i]));
+    }
+    paths[N_SAMPLE] = strdup(fwt_sample(SAMPLE[0]));
+    paths[N_SAMPLE + 1] = strdup(fwt_fixture(bad));
+    struct fw_ingest_pipe *p = NULL;
+    assert_int_equal(fw_ingest_pipe_open(st, paths, N_SAMPLE + 2, 2, &p, &d),
+                     FW_OK);
+    for (size_t i = 0; i < N_SAMPLE; i++) {
+        enum fw_source_kind kind = FW_SOURCE_UNKNOWN;
+        assert_int_equal(fw_ingest_pipe_sniff(p, i, &kind, &d), FW_OK);
+        assert_int_not_equal(kind, FW_SOURCE_UNKNOWN);
+        assert_int_equal(fw_ingest_pipe_file(p, i, NULL, NULL, &r, &d),
+                         FW_OK);
+        assert_false(r.is_duplicate);
+    }
+    assert_int_equal(fw_ingest_pipe_file(p, N_SAMPLE, NULL, NULL, &r, &d),
+                     FW_OK);
+    assert_true(r.is_duplicate);
+    assert_int_equal(
+        fw_ingest_pipe_file(p, N_SAMPLE + 1, NULL, NULL, &r, &d),
+        FW_EPARSE);
+    assert_string_equal(d.file, want.file);
+    assert_int_equal(d.line, want.line);
+    assert_int_equal(d.col, want.col);
+    assert_string_equal(d.msg, want.msg);
+    fw_ingest_pipe_close(p);
+    assert_int_equal(fw_ingest_derive(st, &d), FW_OK);
+    counts(st, piped, sizeof piped);
+    assert_string_equal(serial, piped);
+    fw_store_close(st);
+    for (size_t i = 0; i < N_SAMPLE + 2; i++) {
+        free(paths[i]);
+    }
+}
+
 /* A place twice in one file is kept once, the second row rejected (the
  * store's upsert used to count it as accepted twice); the same place in a
  * newer file still updates it. */
@@ -279,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_kse_centre_merged_into_geonames),
         cmocka_unit_test(test_broken_files_leave_store_unchanged),
         cmocka_unit_test(test_duplicate_places),
+        cmocka_unit_test(test_pipe_equals_serial),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
