@@ -11,6 +11,8 @@ kind, the same as frontwatch's readers do:
 - CSV (alerts, KSE hromada centres): pandas.read_csv, times parsed to UTC;
 - GeoNames: read_csv of the 19 tab-separated columns, alternate names split;
 - states.json: json, flattened to one row per oblast / raion / hromada;
+- the missile attack table: read_csv, times (Kyiv local, with or without
+  the hour) to UTC, the target split into one row per named part;
 - GeoJSON (front-line maps, gzip or plain, and oblast boundaries): json and
   shapely: each polygon feature classified (DeepState by fill, NZZ by type,
   the occupied union as occupied), made valid when it is not (make_valid),
@@ -146,7 +148,18 @@ def read_geojson(path):
                             geometry=geoms, crs="EPSG:4326")
 
 
+def read_missiles(path):
+    df = pd.read_csv(path)
+    for c in ("time_start", "time_end"):
+        t = pd.to_datetime(df[c], errors="coerce")
+        df[c] = t.dt.tz_localize("Europe/Kyiv", ambiguous="NaT",
+                                 nonexistent="NaT").dt.tz_convert("UTC")
+    df["target"] = df["target"].fillna("").str.split(r" and |,\s*")
+    return df.explode("target")
+
+
 READERS = {
+    "missile-attacks": read_missiles,
     "alerts": read_alerts,
     "kse-hromada-centres": read_kse,
     "geonames": read_geonames,
