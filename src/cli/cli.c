@@ -261,3 +261,26 @@ int fw_cli_build_dataset(fw_store *st, fw_geo *g, int64_t to_s,
     *first_origin_s = from;
     return 0;
 }
+
+void fw_cli_backtest_progress(void *arg, int horizon_days, const char *period,
+                              size_t done, size_t total)
+{
+    if (*(int *)arg) {
+        fprintf(stderr, "\rback-test, %d days: %s (%zu/%zu)   ", horizon_days,
+                period, done + 1, total);
+    }
+}
+
+void fw_cli_command_line(int argc, char **argv, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < argc && len + 2 < cap; i++) {
+        int w = snprintf(buf + len, cap - len, "%s%s",
+                         i ? " " : "frontwatch ", argv[i]);
+        if (w < 0) {
+            break;
+        }
+        len += (size_t)w;
+    }
+}

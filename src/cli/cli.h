@@ -78,6 +78,14 @@ int fw_cli_build_dataset(fw_store *st, fw_geo *g, int64_t to_s,
                          int with_labels, int quiet, struct fw_dataset *ds,
                          int64_t *first_origin_s);
 
+/* The back-test's progress on stderr when *(int *)arg (a terminal). */
+void fw_cli_backtest_progress(void *arg, int horizon_days, const char *period,
+                              size_t done, size_t total);
+
+/* "frontwatch " and argv[0 .. argc - 1] joined by spaces into buf (cut to
+ * fit), as model files and reports record the command that made them. */
+void fw_cli_command_line(int argc, char **argv, char *buf, size_t cap);
+
 /* "1,430,885" into buf. */
 void fw_cli_thousands(long v, char *buf, size_t buf_len);
 

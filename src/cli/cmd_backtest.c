@@ -18,15 +18,6 @@
 
 #define DAY ((int64_t)FW_DAY_S)
 
-static void bt_progress(void *arg, int days, const char *period, size_t done,
-                        size_t total)
-{
-    if (*(int *)arg) {
-        fprintf(stderr, "\rback-test, %d days: %s (%zu/%zu)   ", days, period,
-                done + 1, total);
-    }
-}
-
 static double seconds_since(const struct timespec *t0)
 {
     struct timespec t1;
@@ -132,8 +123,8 @@ static int exec_backtest(int argc, char **argv)
     }
     double ds_seconds = seconds_since(&t0);
     int tty = !quiet && isatty(2);
-    err = fw_backtest_run(&ds, from_s, to_s, final_s, bt_progress, &tty, &bt,
-                          &d);
+    err = fw_backtest_run(&ds, from_s, to_s, final_s,
+                          fw_cli_backtest_progress, &tty, &bt, &d);
     if (tty) {
         fprintf(stderr, "\n");
     }
@@ -142,16 +133,12 @@ static int exec_backtest(int argc, char **argv)
         goto done;
     }
     char sha[65], command[1024];
-    size_t n_files = 0, len = 0;
+    size_t n_files = 0;
     if ((err = fw_forecast_data_sha256(st, sha, &n_files, &d)) != FW_OK) {
         rc = fw_cli_fail(err, &d);
         goto done;
     }
-    command[0] = '\0';
-    for (int i = 0; i < argc && len + 2 < sizeof command; i++) {
-        len += (size_t)snprintf(command + len, sizeof command - len, "%s%s",
-                                i ? " " : "frontwatch ", argv[i]);
-    }
+    fw_cli_command_line(argc, argv, command, sizeof command);
     struct fw_report_info info = {.command = command,
                                   .data_sha256 = sha,
                                   .data_files = n_files,

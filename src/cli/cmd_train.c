@@ -17,15 +17,6 @@
 
 #define DAY ((int64_t)FW_DAY_S)
 
-static void bt_progress(void *arg, int days, const char *period, size_t done,
-                        size_t total)
-{
-    if (*(int *)arg) {
-        fprintf(stderr, "\rback-test, %d days: %s (%zu/%zu)   ", days, period,
-                done + 1, total);
-    }
-}
-
 static void skill_of(const struct fw_backtest *bt, int h,
                      struct fw_forecast_skill *sk)
 {
@@ -123,7 +114,7 @@ static int exec_train(int argc, char **argv)
     int tty = !quiet && isatty(2);
     if (!no_bt && from_s < end_s) {
         err = fw_backtest_run(&ds, from_s, end_s, end_s - 365 * DAY,
-                              bt_progress, &tty, &bt, &d);
+                              fw_cli_backtest_progress, &tty, &bt, &d);
         if (tty) {
             fprintf(stderr, "\n");
         }
@@ -150,11 +141,7 @@ static int exec_train(int argc, char **argv)
         rc = fw_cli_fail(err, &d);
         goto done;
     }
-    size_t len = 0;
-    for (int i = 0; i < argc && len + 2 < sizeof meta.command; i++) {
-        len += (size_t)snprintf(meta.command + len, sizeof meta.command - len,
-                                "%s%s", i ? " " : "frontwatch ", argv[i]);
-    }
+    fw_cli_command_line(argc, argv, meta.command, sizeof meta.command);
     if ((err = fw_forecast_save(out, models, &meta, &d)) != FW_OK) {
         rc = fw_cli_fail(err, &d);
         goto done;
