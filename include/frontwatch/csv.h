@@ -37,4 +37,27 @@ fw_err fw_csv_parse(const char *buf, size_t len, fw_csv_row_fn fn, void *ctx,
 /* Index of the column named name in a header row, or -1. */
 int fw_csv_column(size_t n_fields, char *const *fields, const char *name);
 
+/* Where fields lie in the raw text, for error messages: libcsv reports no
+ * offsets, so a row is walked again (quoted fields may hold commas,
+ * quotes and newlines). A cursor over buf[0..len) (borrowed) remembers
+ * where the last line asked for begins; lines must be asked in
+ * non-decreasing order, as a reader meets them. */
+struct fw_csv_pos {
+    const char *buf;
+    size_t len;
+    long line;  /* line whose start is off; starts at 1 */
+    size_t off;
+};
+
+/* A cursor at the start of buf. */
+struct fw_csv_pos fw_csv_pos_init(const char *buf, size_t len);
+
+/* The byte offset where line `line` begins (for progress). */
+size_t fw_csv_line_offset(struct fw_csv_pos *c, long line);
+
+/* The 1-based line and byte column where field `field` (0-based) of the
+ * row starting on `line` begins (a UTF-8 BOM on line 1 is skipped). */
+void fw_csv_field_position(struct fw_csv_pos *c, long line, int field,
+                           long *out_line, long *out_col);
+
 #endif

@@ -73,10 +73,7 @@ struct csv_state {
     size_t n_cols; /* fields in the header; every row must have as many */
     /* column indices, from the header (-1 when not in this kind) */
     int c_oblast, c_raion, c_hromada, c_level, c_start, c_end, c_naive;
-    /* byte offset where line scan_line begins; only moves forward, as
-     * rows arrive in order */
-    long scan_line;
-    size_t scan_off;
+    struct fw_csv_pos pos; /* positions of fields, for messages */
     size_t n_rows;
     int64_t latest_s; /* alerts starting or ending later are rejected */
 };
@@ -84,65 +81,6 @@ struct csv_state {
 /* ---- positions ---------------------------------------------------------- */
 
 /* Byte offset of the start of line `line` (1-based). */
-static size_t line_offset(struct csv_state *st, long line)
-{
-    while (st->scan_line < line && st->scan_off < st->len) {
-        const char *nl =
-            memchr(st->buf + st->scan_off, '\n', st->len - st->scan_off);
-        if (nl == NULL) {
-            break;
-        }
-        st->scan_off = (size_t)(nl - st->buf) + 1;
-        st->scan_line++;
-    }
-    return st->scan_off;
-}
-
-/* Line and byte column where field `field` of the row starting on `line`
- * begins. libcsv does not report offsets, so the raw row is walked again
- * (quoted fields may hold commas, quotes and newlines). */
-static void field_position(struct csv_state *st, long line, int field,
-                           long *out_line, long *out_col)
-{
-    const char *b = st->buf;
-    size_t len = st->len;
-    size_t p = line_offset(st, line);
-    if (line == 1 && len - p >= 3 && memcmp(b + p, "\xEF\xBB\xBF", 3) == 0) {
-        p += 3;
-    }
-    for (int i = 0; i < field && p < len; i++) {
-        if (b[p] == '"') {
-            p++;
-            while (p < len) {
-                if (b[p] == '"' && p + 1 < len && b[p + 1] == '"') {
-                    p += 2;
-                } else if (b[p] == '"') {
-                    p++;
-                    break;
-                } else {
-                    p++;
-                }
-            }
-        }
-        while (p < len && b[p] != ',' && b[p] != '\n') {
-            p++;
-        }
-        if (p < len && b[p] == ',') {
-            p++;
-        }
-    }
-    long l = line;
-    size_t line_start = line_offset(st, line);
-    for (size_t i = line_start; i < p; i++) {
-        if (b[i] == '\n') {
-            l++;
-            line_start = i + 1;
-        }
-    }
-    *out_line = l;
-    *out_col = (long)(p - line_start) + 1;
-}
-
 /* ---- rows --------------------------------------------------------------- */
 
 static void reject(const struct csv_state *st, long line, const char *fmt, ...)
@@ -214,7 +152,7 @@ static fw_err parse_time(struct csv_state *st, long line, char *const *fields,
         return FW_OK;
     }
     long l, c;
-    field_position(st, line, col, &l, &c);
+    fw_csv_field_position(&st->pos, line, col, &l, &c);
     if (e == FW_ERANGE) {
         return fw_diag_set(d, FW_ERANGE, l, c,
                            "%s: '%.*s' is not a valid date and time "
@@ -239,7 +177,7 @@ static fw_err parse_level(struct csv_state *st, long line, char *const *fields,
         *level = FW_ALERT_HROMADA;
     } else {
         long l, c;
-        field_position(st, line, st->c_level, &l, &c);
+        fw_csv_field_position(&st->pos, line, st->c_level, &l, &c);
         return fw_diag_set(d, FW_EPARSE, l, c,
                            "level: '%.*s' is not one of oblast, raion, "
                            "hromada",
@@ -258,7 +196,7 @@ static fw_err parse_naive(struct csv_state *st, long line, char *const *fields,
         *is_naive = 0;
     } else {
         long l, c;
-        field_position(st, line, st->c_naive, &l, &c);
+        fw_csv_field_position(&st->pos, line, st->c_naive, &l, &c);
         return fw_diag_set(d, FW_EPARSE, l, c,
                            "naive: '%.*s' is neither True nor False", QUOTE(v));
     }
@@ -430,7 +368,7 @@ static fw_err on_row(void *ctx, long line, size_t n_fields, char *const *fields,
     }
     st->n_rows++;
     if (st->n_rows % PROGRESS_EVERY_ROWS == 0 && st->sink->progress != NULL) {
-        st->sink->progress(st->sink->ctx, line_offset(st, line), st->len);
+        st->sink->progress(st->sink->ctx, fw_csv_line_offset(&st->pos, line), st->len);
     }
     if (n_fields != st->n_cols) {
         return fw_diag_set(d, FW_EPARSE, line, 0,
@@ -454,8 +392,7 @@ fw_err fw_alerts_read_csv(const char *buf, size_t len,
         .len = len,
         .sink = sink != NULL ? sink : &EMPTY_SINK,
         .kind = KIND_NONE,
-        .scan_line = 1,
-        .scan_off = 0,
+        .pos = fw_csv_pos_init(buf, len),
         /* a day of slack for clocks and time zones */
         .latest_s = (int64_t)time(NULL) + FW_DAY_S,
     };

@@ -168,3 +168,67 @@ fw_err fw_csv_parse(const char *buf, size_t len, fw_csv_row_fn fn, void *ctx,
     csv_free(&p);
     return st.err;
 }
+
+/* ---- positions ---------------------------------------------------------- */
+
+struct fw_csv_pos fw_csv_pos_init(const char *buf, size_t len)
+{
+    struct fw_csv_pos c = {.buf = buf, .len = len, .line = 1, .off = 0};
+    return c;
+}
+
+size_t fw_csv_line_offset(struct fw_csv_pos *st, long line)
+{
+    while (st->line < line && st->off < st->len) {
+        const char *nl =
+            memchr(st->buf + st->off, '\n', st->len - st->off);
+        if (nl == NULL) {
+            break;
+        }
+        st->off = (size_t)(nl - st->buf) + 1;
+        st->line++;
+    }
+    return st->off;
+}
+
+void fw_csv_field_position(struct fw_csv_pos *st, long line, int field,
+                           long *out_line, long *out_col)
+{
+    const char *b = st->buf;
+    size_t len = st->len;
+    size_t p = fw_csv_line_offset(st, line);
+    if (line == 1 && len - p >= 3 && memcmp(b + p, "\xEF\xBB\xBF", 3) == 0) {
+        p += 3;
+    }
+    for (int i = 0; i < field && p < len; i++) {
+        if (b[p] == '"') {
+            p++;
+            while (p < len) {
+                if (b[p] == '"' && p + 1 < len && b[p + 1] == '"') {
+                    p += 2;
+                } else if (b[p] == '"') {
+                    p++;
+                    break;
+                } else {
+                    p++;
+                }
+            }
+        }
+        while (p < len && b[p] != ',' && b[p] != '\n') {
+            p++;
+        }
+        if (p < len && b[p] == ',') {
+            p++;
+        }
+    }
+    long l = line;
+    size_t line_start = fw_csv_line_offset(st, line);
+    for (size_t i = line_start; i < p; i++) {
+        if (b[i] == '\n') {
+            l++;
+            line_start = i + 1;
+        }
+    }
+    *out_line = l;
+    *out_col = (long)(p - line_start) + 1;
+}

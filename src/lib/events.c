@@ -156,72 +156,10 @@ struct mstate {
     int has_header;
     size_t n_cols;
     int c_start, c_end, c_model, c_target, c_launched;
-    /* byte offset where line scan_line begins; only moves forward */
-    long scan_line;
-    size_t scan_off;
+    struct fw_csv_pos pos; /* positions of fields, for messages */
     size_t n_rows;
     int64_t latest_s;
 };
-
-/* ---- positions (as in alerts.c) ----------------------------------------- */
-
-static size_t line_offset(struct mstate *st, long line)
-{
-    while (st->scan_line < line && st->scan_off < st->len) {
-        const char *nl =
-            memchr(st->buf + st->scan_off, '\n', st->len - st->scan_off);
-        if (nl == NULL) {
-            break;
-        }
-        st->scan_off = (size_t)(nl - st->buf) + 1;
-        st->scan_line++;
-    }
-    return st->scan_off;
-}
-
-/* Line and byte column where field `field` of the row starting on `line`
- * begins (libcsv gives no offsets: the raw row is walked again). */
-static void field_position(struct mstate *st, long line, int field,
-                           long *out_line, long *out_col)
-{
-    const char *b = st->buf;
-    size_t len = st->len;
-    size_t p = line_offset(st, line);
-    if (line == 1 && len - p >= 3 && memcmp(b + p, "\xEF\xBB\xBF", 3) == 0) {
-        p += 3;
-    }
-    for (int i = 0; i < field && p < len; i++) {
-        if (b[p] == '"') {
-            p++;
-            while (p < len) {
-                if (b[p] == '"' && p + 1 < len && b[p + 1] == '"') {
-                    p += 2;
-                } else if (b[p] == '"') {
-                    p++;
-                    break;
-                } else {
-                    p++;
-                }
-            }
-        }
-        while (p < len && b[p] != ',' && b[p] != '\n') {
-            p++;
-        }
-        if (p < len && b[p] == ',') {
-            p++;
-        }
-    }
-    long l = line;
-    size_t line_start = line_offset(st, line);
-    for (size_t i = line_start; i < p; i++) {
-        if (b[i] == '\n') {
-            l++;
-            line_start = i + 1;
-        }
-    }
-    *out_line = l;
-    *out_col = (long)(p - line_start) + 1;
-}
 
 static void reject(const struct mstate *st, long line, const char *fmt, ...)
     FW_PRINTF(3, 4);
@@ -598,7 +536,7 @@ static fw_err time_field(struct mstate *st, long line, char *const *fields,
         return FW_OK;
     }
     long l, c;
-    field_position(st, line, col, &l, &c);
+    fw_csv_field_position(&st->pos, line, col, &l, &c);
     if (e == FW_ERANGE) {
         return fw_diag_set(d, FW_ERANGE, l, c,
                            "%s: '%.*s' is not a valid date and time "
@@ -733,7 +671,7 @@ static fw_err on_row(void *ctx, long line, size_t n_fields, char *const *fields,
     }
     st->n_rows++;
     if (st->n_rows % PROGRESS_EVERY_ROWS == 0 && st->sink->progress != NULL) {
-        st->sink->progress(st->sink->ctx, line_offset(st, line), st->len);
+        st->sink->progress(st->sink->ctx, fw_csv_line_offset(&st->pos, line), st->len);
     }
     if (n_fields != st->n_cols) {
         return fw_diag_set(d, FW_EPARSE, line, 0,
@@ -753,8 +691,7 @@ fw_err fw_events_read_missiles(const char *buf, size_t len,
         .buf = buf,
         .len = len,
         .sink = sink != NULL ? sink : &EMPTY_SINK,
-        .scan_line = 1,
-        .scan_off = 0,
+        .pos = fw_csv_pos_init(buf, len),
         /* a day of slack for clocks and time zones */
         .latest_s = (int64_t)time(NULL) + FW_DAY_S,
     };
