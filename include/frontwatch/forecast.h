@@ -40,7 +40,10 @@ struct fw_forecast_skill {
     size_t n, n_pos;
     double brier, bss_climatology, bss_distance, auroc, ap;
     double ap_distance;      /* the distance-only baseline's */
-    int rel_consistent, rel_nonempty;
+    /* reliability bins inside their 90% interval of effective trials
+     * (metrics.h; -1 in a file made before it was recorded), inside the
+     * interval of independent rows, and non-empty */
+    int rel_consistent_eff, rel_consistent, rel_nonempty;
 };
 
 struct fw_forecast_meta {

@@ -50,6 +50,21 @@
  *    with CDF(k) >= q). A calibrated forecast puts the observed rate inside
  *    the interval in about 90% of bins (at least 90%, as the true
  *    distribution, a Poisson binomial, is narrower than that binomial).
+ *  - That interval assumes independent rows. Forecasts of the same place
+ *    from weekly origins are not: the outcomes of origins t and t + 7
+ *    days share all but a week of their horizon. With cluster ids (rows
+ *    of one cluster share one outcome, say one place within one horizon
+ *    window), each bin also gets the interval of its effective number of
+ *    trials (Kish's design effect): a cluster c of m_c rows whose
+ *    forecasts sum to S_c adds m_c^2 pbar_c (1 - pbar_c) = S_c (m_c - S_c)
+ *    to the variance of the bin's positives if its rows share one
+ *    outcome, against sum p (1 - p) if they were independent; the ratio is
+ *    the design effect deff >= 1, and n_eff = n / deff rounded to the
+ *    nearest integer in [1, n]. The interval is then the 5% and 95%
+ *    quantiles of Binomial(n_eff, mean of p) / n_eff. One row per cluster
+ *    gives deff = 1 and the interval above. A calibrated forecaster of
+ *    weekly 30-day outcomes (tests/unit/test_metrics.c) lands inside the
+ *    row interval in about 70% of bins and inside this one in over 90%.
  */
 #ifndef FRONTWATCH_METRICS_H
 #define FRONTWATCH_METRICS_H
@@ -62,7 +77,8 @@
 #define FW_METRICS_N_BINS 10
 
 /* One bin of the reliability table. For an empty bin (n == 0) every double
- * but p_lo and p_hi is NAN and is_consistent is 0. */
+ * but p_lo and p_hi is NAN, the counts are 0 and both is_consistent flags
+ * are 0. */
 struct fw_reliability_bin {
     double p_lo, p_hi; /* bin edges: k/10 and (k+1)/10 */
     size_t n;          /* forecasts in the bin */
@@ -72,12 +88,17 @@ struct fw_reliability_bin {
     double q05, q95;   /* 90% consistency interval of obs_rate: quantiles
                           of Binomial(n, mean_pred) / n */
     int is_consistent; /* q05 <= obs_rate <= q95 */
+    size_t n_clusters; /* distinct clusters among the rows (n without ids) */
+    size_t n_eff;      /* effective number of trials, 1 <= n_eff <= n */
+    double q05_eff, q95_eff; /* 90% interval from n_eff trials */
+    int is_consistent_eff;   /* q05_eff <= obs_rate <= q95_eff */
 };
 
 struct fw_reliability {
     struct fw_reliability_bin bins[FW_METRICS_N_BINS];
     int n_nonempty;   /* bins with n > 0 */
     int n_consistent; /* of which is_consistent */
+    int n_consistent_eff; /* of which is_consistent_eff */
 };
 
 /* All scores of one set of forecasts. A plain value struct in the caller's
@@ -133,5 +154,12 @@ fw_err fw_metrics_binom_quantile(uint64_t n, double prob, double q,
 /* Every score of (p, y, n) into *out, with one sort. Errors as above. */
 fw_err fw_metrics_compute(const double *p, const unsigned char *y, size_t n,
                           struct fw_metrics *out);
+
+/* The same with cluster[i] the cluster of row i (NULL: every row its own)
+ * for the reliability table's effective-trials interval. One more scratch
+ * array of n entries. Errors as above. */
+fw_err fw_metrics_compute_clustered(const double *p, const unsigned char *y,
+                                    const uint64_t *cluster, size_t n,
+                                    struct fw_metrics *out);
 
 #endif

@@ -58,18 +58,18 @@ struct fw_svg_rel_model {
  *  - The diagonal y = x (dashed) is perfect calibration.
  *  - Each non-empty bin of each model is one marker at (mean_pred,
  *    obs_rate), filled when the bin is consistent (obs_rate inside its 90%
- *    interval) and hollow when not; its area grows with log10(n) (radius
+ *    interval of effective trials, metrics.h) and hollow when not; its area grows with log10(n) (radius
  *    3 px at n = 1 to 10 px at n >= 10^6), and its tooltip gives n, the
  *    rates and the interval.
- *  - Behind the marker, a vertical bar at x = mean_pred from q05 to q95:
- *    the consistency band, where a calibrated model's observed rate falls
- *    9 times in 10. It straddles the diagonal. With several models the
+ *  - Behind the marker, a vertical bar at x = mean_pred from q05_eff to
+ *    q95_eff: the consistency band, where a calibrated model's observed
+ *    rate falls 9 times in 10 (without cluster ids, q05 to q95). It straddles the diagonal. With several models the
  *    bars of one bin are shifted 4 px apart so that none hides another.
  *  - Empty bins draw nothing.
  * Both axes run from 0 to axis_max:
  *  - axis_max == 0 zooms automatically: the smallest of 0.001, 0.002,
  *    0.005, 0.01, ..., 0.5, 1 that holds every marker and bar (the largest
- *    mean_pred, obs_rate and q95 of the non-empty bins). Forecasts of rare
+ *    mean_pred, obs_rate and q95_eff of the non-empty bins). Forecasts of rare
  *    events all sit near the origin, where an axis to 1 would squash them
  *    into a corner; zoomed, the distance from the diagonal can be read.
  *    The axis title says "(zoomed)" then.
@@ -79,7 +79,8 @@ struct fw_svg_rel_model {
  * title: the chart title (UTF-8, borrowed); NULL for "Reliability".
  * Errors: FW_EUSAGE (models, a name, a rel, out or out_len NULL; n_models
  * 0; a string not valid UTF-8; axis_max neither 0 nor in [0.001, 1]; a
- * non-empty bin whose mean_pred, obs_rate, q05 or q95 is not in [0, 1]),
+ * non-empty bin whose mean_pred, obs_rate, q05_eff or q95_eff is not in
+ * [0, 1]),
  * FW_ELIMIT (n_models > FW_SVG_MAX_MODELS, or the document would exceed
  * FW_SVG_MAX_BYTES), FW_ENOMEM. */
 fw_err fw_svg_reliability(const struct fw_svg_rel_model *models,

@@ -158,11 +158,13 @@ static int exec_backtest(int argc, char **argv)
                                             m[FW_MODEL_LOGIT_DIST].brier);
         printf("  %2d days, origins from %s: %s Brier skill %+.3f vs "
                "distance-only, AP %.3f vs %.3f, reliability %d/%d bins "
-               "(%zu rows, %zu positive)\n",
+               "(%d/%d with every row an independent trial; %zu rows, %zu "
+               "positive)\n",
                bt.h[h].days, final_from ? final_from : "the last 12 months",
                fw_model_kind_name(FW_BACKTEST_CHOSEN), bss, ch->ap,
-               m[FW_MODEL_LOGIT_DIST].ap, ch->rel.n_consistent,
-               ch->rel.n_nonempty, ch->n, ch->n_pos);
+               m[FW_MODEL_LOGIT_DIST].ap, ch->rel.n_consistent_eff,
+               ch->rel.n_nonempty, ch->rel.n_consistent, ch->rel.n_nonempty,
+               ch->n, ch->n_pos);
     }
 done:
     fw_backtest_free(&bt);

@@ -39,6 +39,7 @@ static void skill_of(const struct fw_backtest *bt, int h,
     sk->auroc = c->auroc;
     sk->ap = c->ap;
     sk->ap_distance = m[FW_MODEL_LOGIT_DIST].ap;
+    sk->rel_consistent_eff = c->rel.n_consistent_eff;
     sk->rel_consistent = c->rel.n_consistent;
     sk->rel_nonempty = c->rel.n_nonempty;
 }

@@ -329,7 +329,9 @@ static void write_forecast_text(const struct fw_assessment *a, FILE *f)
                        "distance-only, %+.2f vs base rate; reliability "
                        "%d/%d bins)",
                     sk->window_from, sk->window_to, sk->bss_distance,
-                    sk->bss_climatology, sk->rel_consistent,
+                    sk->bss_climatology,
+                    sk->rel_consistent_eff >= 0 ? sk->rel_consistent_eff
+                                                : sk->rel_consistent,
                     sk->rel_nonempty);
         } else {
             fprintf(f, "   (not back-tested)");
@@ -525,6 +527,12 @@ static void add_forecast_json(cJSON *root, const struct fw_assessment *a)
             add_num_or_null(b, "auroc", sk->auroc);
             add_num_or_null(b, "ap", sk->ap);
             add_num_or_null(b, "ap_distance", sk->ap_distance);
+            if (sk->rel_consistent_eff >= 0) {
+                cJSON_AddNumberToObject(b, "reliability_bins_consistent_eff",
+                                        sk->rel_consistent_eff);
+            } else {
+                cJSON_AddNullToObject(b, "reliability_bins_consistent_eff");
+            }
             cJSON_AddNumberToObject(b, "reliability_bins_consistent",
                                     sk->rel_consistent);
             cJSON_AddNumberToObject(b, "reliability_bins", sk->rel_nonempty);

@@ -270,6 +270,19 @@ static fw_err run_period(const struct fw_dataset *ds, int h,
     return err;
 }
 
+/* The cluster of a scored row for the reliability table's effective
+ * trials (metrics.h): its place and its horizon window, the H-day period
+ * since the epoch its origin falls in. The weekly rows of one place in one
+ * window forecast nearly the same event (their horizons overlap by all but
+ * a few weeks), and both map series' rows of a place at one origin
+ * forecast the same event. */
+static uint64_t cluster_of(const struct fw_sample *s, int h)
+{
+    int64_t window = FW_HORIZON_DAYS[h] * DAY;
+    int64_t w = s->origin_s / window - (s->origin_s % window < 0);
+    return (uint64_t)(uint32_t)s->place << 32 | (uint32_t)w;
+}
+
 /* Metrics of every model over the scored rows with origin >= from_s. */
 static fw_err score(const struct fw_dataset *ds, int h,
                     const struct fw_backtest_horizon *bh, int64_t from_s,
@@ -287,7 +300,8 @@ static fw_err score(const struct fw_dataset *ds, int h,
     }
     double *p = malloc(n * sizeof *p);
     unsigned char *y = malloc(n);
-    fw_err err = p && y ? FW_OK : FW_ENOMEM;
+    uint64_t *cl = malloc(n * sizeof *cl);
+    fw_err err = p && y && cl ? FW_OK : FW_ENOMEM;
     for (int k = 0; err == FW_OK && k < FW_MODEL_N_KINDS; k++) {
         size_t r = 0;
         for (size_t i = 0; i < bh->n_rows; i++) {
@@ -295,13 +309,15 @@ static fw_err score(const struct fw_dataset *ds, int h,
             if (s->origin_s >= from_s) {
                 p[r] = bh->p[k][i];
                 y[r] = (unsigned char)s->y[h];
+                cl[r] = cluster_of(s, h);
                 r++;
             }
         }
-        err = fw_metrics_compute(p, y, n, &out[k]);
+        err = fw_metrics_compute_clustered(p, y, cl, n, &out[k]);
     }
     free(p);
     free(y);
+    free(cl);
     return err;
 }
 

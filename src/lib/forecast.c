@@ -102,6 +102,8 @@ static int add_skill(cJSON *o, const struct fw_forecast_skill *s)
            cJSON_AddNumberToObject(b, "auroc", s->auroc) &&
            cJSON_AddNumberToObject(b, "ap", s->ap) &&
            cJSON_AddNumberToObject(b, "ap_distance", s->ap_distance) &&
+           cJSON_AddNumberToObject(b, "reliability_bins_consistent_eff",
+                                   s->rel_consistent_eff) &&
            cJSON_AddNumberToObject(b, "reliability_bins_consistent",
                                    s->rel_consistent) &&
            cJSON_AddNumberToObject(b, "reliability_bins", s->rel_nonempty);
@@ -191,6 +193,13 @@ static double get_num(const cJSON *o, const char *k)
     return cJSON_IsNumber(x) ? x->valuedouble : NAN;
 }
 
+/* A count from the file: -1 when missing or not a count. */
+static int get_count(const cJSON *o, const char *k)
+{
+    double v = get_num(o, k);
+    return v >= 0 && v <= 1000 ? (int)v : -1;
+}
+
 static void read_skill(const cJSON *o, struct fw_forecast_skill *s)
 {
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(o, "backtest");
@@ -209,8 +218,9 @@ static void read_skill(const cJSON *o, struct fw_forecast_skill *s)
     s->auroc = get_num(b, "auroc");
     s->ap = get_num(b, "ap");
     s->ap_distance = get_num(b, "ap_distance");
-    s->rel_consistent = (int)get_num(b, "reliability_bins_consistent");
-    s->rel_nonempty = (int)get_num(b, "reliability_bins");
+    s->rel_consistent_eff = get_count(b, "reliability_bins_consistent_eff");
+    s->rel_consistent = get_count(b, "reliability_bins_consistent");
+    s->rel_nonempty = get_count(b, "reliability_bins");
 }
 
 static fw_err parse_file(const char *path, const cJSON *j, fw_forecast *fc,

@@ -268,28 +268,96 @@ fw_err fw_metrics_binom_quantile(uint64_t n, double prob, double q,
     return FW_OK;
 }
 
-static void reliability_of(const double *p, const unsigned char *y, size_t n,
-                           struct fw_reliability *out)
+/* A row for the clustered sums: its bin, its cluster and its forecast. */
+struct crow {
+    uint64_t cluster;
+    int bin;
+    double p;
+};
+
+static int cmp_crow(const void *a, const void *b)
+{
+    const struct crow *x = a, *y = b;
+    if (x->bin != y->bin) {
+        return x->bin < y->bin ? -1 : 1;
+    }
+    return (x->cluster > y->cluster) - (x->cluster < y->cluster);
+}
+
+/* Per bin: the clusters and sum over clusters of S_c (m_c - S_c) (metrics.h)
+ * into n_cl[] and var_cl[]. Without clusters every row is its own, which
+ * makes var_cl the sum of p (1 - p). FW_ENOMEM when the scratch array
+ * cannot be had. */
+static fw_err cluster_sums(const double *p, const uint64_t *cluster, size_t n,
+                           size_t *n_cl, struct ksum *var_cl)
+{
+    if (cluster == NULL) {
+        for (size_t i = 0; i < n; i++) {
+            int k = bin_of(p[i]);
+            n_cl[k]++;
+            ksum_add(&var_cl[k], p[i] * (1.0 - p[i]));
+        }
+        return FW_OK;
+    }
+    struct crow *r = malloc(n * sizeof *r);
+    if (r == NULL) {
+        return FW_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        r[i] = (struct crow){cluster[i], bin_of(p[i]), p[i]};
+    }
+    qsort(r, n, sizeof *r, cmp_crow);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        struct ksum s = {0.0, 0.0};
+        while (j < n && r[j].bin == r[i].bin && r[j].cluster == r[i].cluster) {
+            ksum_add(&s, r[j].p);
+            j++;
+        }
+        double sum = ksum_value(&s);
+        n_cl[r[i].bin]++;
+        ksum_add(&var_cl[r[i].bin], sum * ((double)(j - i) - sum));
+        i = j;
+    }
+    free(r);
+    return FW_OK;
+}
+
+static fw_err reliability_of(const double *p, const unsigned char *y,
+                             const uint64_t *cluster, size_t n,
+                             struct fw_reliability *out)
 {
     struct ksum sum_p[FW_METRICS_N_BINS] = {{0.0, 0.0}};
+    struct ksum var_row[FW_METRICS_N_BINS] = {{0.0, 0.0}};
+    struct ksum var_cl[FW_METRICS_N_BINS] = {{0.0, 0.0}};
     size_t cnt[FW_METRICS_N_BINS] = {0}, pos[FW_METRICS_N_BINS] = {0};
+    size_t n_cl[FW_METRICS_N_BINS] = {0};
     for (size_t i = 0; i < n; i++) {
         int k = bin_of(p[i]);
         ksum_add(&sum_p[k], p[i]);
+        ksum_add(&var_row[k], p[i] * (1.0 - p[i]));
         cnt[k]++;
         pos[k] += y[i];
     }
+    fw_err err = cluster_sums(p, cluster, n, n_cl, var_cl);
+    if (err != FW_OK) {
+        return err;
+    }
     out->n_nonempty = 0;
     out->n_consistent = 0;
+    out->n_consistent_eff = 0;
     for (int k = 0; k < FW_METRICS_N_BINS; k++) {
         struct fw_reliability_bin *b = &out->bins[k];
         b->p_lo = (double)k / FW_METRICS_N_BINS;
         b->p_hi = (double)(k + 1) / FW_METRICS_N_BINS;
         b->n = cnt[k];
         b->n_pos = pos[k];
+        b->n_clusters = n_cl[k];
         if (cnt[k] == 0) {
             b->mean_pred = b->obs_rate = b->q05 = b->q95 = NAN;
-            b->is_consistent = 0;
+            b->q05_eff = b->q95_eff = NAN;
+            b->n_eff = 0;
+            b->is_consistent = b->is_consistent_eff = 0;
             continue;
         }
         double nd = (double)cnt[k];
@@ -301,9 +369,22 @@ static void reliability_of(const double *p, const unsigned char *y, size_t n,
         b->q05 = (double)binom_quantile(cnt[k], mean, 0.05) / nd;
         b->q95 = (double)binom_quantile(cnt[k], mean, 0.95) / nd;
         b->is_consistent = b->q05 <= b->obs_rate && b->obs_rate <= b->q95;
+        /* n / deff = n * var_row / var_cl; with no variance at all (every
+         * p 0 or 1) there is nothing to shrink */
+        double vr = ksum_value(&var_row[k]), vc = ksum_value(&var_cl[k]);
+        double ne = vc > 0.0 && vr > 0.0 ? nd * vr / vc : nd;
+        ne = nearbyint(ne);
+        b->n_eff = ne < 1.0 ? 1 : ne > nd ? cnt[k] : (size_t)ne;
+        double ned = (double)b->n_eff;
+        b->q05_eff = (double)binom_quantile(b->n_eff, mean, 0.05) / ned;
+        b->q95_eff = (double)binom_quantile(b->n_eff, mean, 0.95) / ned;
+        b->is_consistent_eff =
+            b->q05_eff <= b->obs_rate && b->obs_rate <= b->q95_eff;
         out->n_nonempty++;
         out->n_consistent += b->is_consistent;
+        out->n_consistent_eff += b->is_consistent_eff;
     }
+    return FW_OK;
 }
 
 fw_err fw_metrics_brier(const double *p, const unsigned char *y, size_t n,
@@ -376,12 +457,18 @@ fw_err fw_metrics_reliability(const double *p, const unsigned char *y, size_t n,
     if (out == NULL) {
         return FW_EUSAGE;
     }
-    reliability_of(p, y, n, out);
-    return FW_OK;
+    return reliability_of(p, y, NULL, n, out);
 }
 
 fw_err fw_metrics_compute(const double *p, const unsigned char *y, size_t n,
                           struct fw_metrics *out)
+{
+    return fw_metrics_compute_clustered(p, y, NULL, n, out);
+}
+
+fw_err fw_metrics_compute_clustered(const double *p, const unsigned char *y,
+                                    const uint64_t *cluster, size_t n,
+                                    struct fw_metrics *out)
 {
     size_t n_pos;
     fw_err err = validate(p, y, n, &n_pos);
@@ -406,7 +493,9 @@ fw_err fw_metrics_compute(const double *p, const unsigned char *y, size_t n,
     m.auroc = auroc_sorted(s, n_pos, s + n_pos, n - n_pos);
     m.ap = ap_sorted(s, n_pos, s + n_pos, n - n_pos);
     free(s);
-    reliability_of(p, y, n, &m.rel);
-    *out = m;
-    return FW_OK;
+    err = reliability_of(p, y, cluster, n, &m.rel);
+    if (err == FW_OK) {
+        *out = m;
+    }
+    return err;
 }

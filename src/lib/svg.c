@@ -244,7 +244,7 @@ static double auto_axis(const struct fw_svg_rel_model *models, size_t n)
             if (bin->n == 0) {
                 continue;
             }
-            hi = fmax(hi, fmax(bin->mean_pred, fmax(bin->obs_rate, bin->q95)));
+            hi = fmax(hi, fmax(bin->mean_pred, fmax(bin->obs_rate, bin->q95_eff)));
         }
     }
     static const double steps[] = {0.001, 0.002, 0.005, 0.01, 0.02,
@@ -336,7 +336,7 @@ static void reliability_model(struct sbuf *b, const struct raxis *a,
                   "<line class=\"band\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
                   "y2=\"%.1f\" stroke-width=\"3\" stroke-opacity=\"0.35\" "
                   "stroke-linecap=\"round\"/>\n",
-                  x, ry(a, bin->q05), x, ry(a, bin->q95));
+                  x, ry(a, bin->q05_eff), x, ry(a, bin->q95_eff));
     }
     for (int k = 0; k < FW_METRICS_N_BINS; k++) {
         const struct fw_reliability_bin *bin = &m->rel->bins[k];
@@ -349,15 +349,16 @@ static void reliability_model(struct sbuf *b, const struct raxis *a,
                   "<title>",
                   rx(a, bin->mean_pred) + shift, ry(a, bin->obs_rate),
                   marker_radius(bin->n),
-                  bin->is_consistent ? color : "#ffffff");
+                  bin->is_consistent_eff ? color : "#ffffff");
         sb_str(b, m->name);
         sb_printf(b,
-                  ", forecasts %.1f to %.1f: n = %zu, mean predicted %.4g, "
-                  "observed %.4g (%zu events), 90%% interval if calibrated "
-                  "%.4g to %.4g: %s</title></circle>\n",
-                  bin->p_lo, bin->p_hi, bin->n, bin->mean_pred, bin->obs_rate,
-                  bin->n_pos, bin->q05, bin->q95,
-                  bin->is_consistent ? "inside" : "outside");
+                  ", forecasts %.1f to %.1f: n = %zu (%zu effective "
+                  "trials), mean predicted %.4g, observed %.4g (%zu events), "
+                  "90%% interval if calibrated %.4g to %.4g: %s</title>"
+                  "</circle>\n",
+                  bin->p_lo, bin->p_hi, bin->n, bin->n_eff, bin->mean_pred,
+                  bin->obs_rate, bin->n_pos, bin->q05_eff, bin->q95_eff,
+                  bin->is_consistent_eff ? "inside" : "outside");
     }
     sb_printf(b, "</g>\n");
 }
@@ -430,7 +431,7 @@ fw_err fw_svg_reliability(const struct fw_svg_rel_model *models,
             const struct fw_reliability_bin *bin = &models[m].rel->bins[k];
             if (bin->n > 0 &&
                 !(in_unit(bin->mean_pred) && in_unit(bin->obs_rate) &&
-                  in_unit(bin->q05) && in_unit(bin->q95))) {
+                  in_unit(bin->q05_eff) && in_unit(bin->q95_eff))) {
                 return FW_EUSAGE;
             }
         }

@@ -68,6 +68,12 @@ static const double P90[FW_MODEL_N_KINDS][4] = {{0.5, 0.5, 0.5, 0.5},
                                                 {0.2, 0.2, 0.6, 0.6},
                                                 {0.5, 0.99, 0.1, 0.5}};
 
+/* Clusters of the four 30-day final-window rows: the two rows forecast
+ * 0.9 by xgboost share one. Bin 9 then holds 2 rows, 1 cluster:
+ * var_row = 2 * 0.9 * 0.1 = 0.18, var_cl = 1.8 * (2 - 1.8) = 0.36, deff 2,
+ * n_eff 1; Binomial(1, 0.9): CDF(0) = 0.1 >= 0.05 -> [0, 1]. */
+static const uint64_t CL30[4] = {1, 2, 3, 3};
+
 static void make_backtest(struct fw_backtest *bt)
 {
     memset(bt, 0, sizeof *bt);
@@ -80,7 +86,9 @@ static void make_backtest(struct fw_backtest *bt)
         hz->days = FW_HORIZON_DAYS[h];
         for (int k = 0; k < FW_MODEL_N_KINDS; k++) {
             const double *p = h == 0 ? P30[k] : P90[k];
-            assert_int_equal(fw_metrics_compute(p, Y, 4, &hz->final[k]), FW_OK);
+            assert_int_equal(fw_metrics_compute_clustered(
+                                 p, Y, h == 0 ? CL30 : NULL, 4, &hz->final[k]),
+                             FW_OK);
             assert_int_equal(fw_metrics_compute(p, Y, 3, &hz->all[k]), FW_OK);
         }
         hz->n_periods = 2;
@@ -185,6 +193,16 @@ static void check_json(const char *dir)
     assert_near(get_num(b1, "q05"), 0, 0);
     assert_near(get_num(b1, "q95"), 0.5, 0);
     assert_true(cJSON_IsTrue(get(b1, "consistent")));
+    assert_near(get_num(b1, "clusters"), 2, 0);
+    assert_near(get_num(b1, "n_eff"), 2, 0);
+    assert_near(get_num(x, "bins_consistent_eff"), 2, 0);
+    const cJSON *b9 = cJSON_GetArrayItem(bins, 9);
+    assert_near(get_num(b9, "clusters"), 1, 0);
+    assert_near(get_num(b9, "n_eff"), 1, 0);
+    assert_near(get_num(b9, "q05_eff"), 0, 0);
+    assert_near(get_num(b9, "q95_eff"), 1, 0);
+    assert_near(get_num(b9, "q05"), 0.5, 0);
+    assert_true(cJSON_IsTrue(get(b9, "consistent_eff")));
     /* An empty bin: NaN rates written as null. */
     const cJSON *b0 = cJSON_GetArrayItem(bins, 0);
     assert_near(get_num(b0, "n"), 0, 0);
@@ -240,19 +258,24 @@ static void check_md(const char *dir)
         "distance-only baseline on Brier skill: **yes** (BSS vs "
         "distance-only 0.937); on average precision: **yes** (1 vs "
         "0.8333); calibrated: **yes** (2 of 2 non-empty reliability bins "
-        "inside their 90% interval).",
+        "inside their 90% interval of effective trials; 2 of 2 inside the "
+        "interval that takes every weekly row as an independent trial).",
         "- **90 days** (4 rows, 2 positives): xgboost beats the "
         "distance-only baseline on Brier skill: **no** (BSS vs "
         "distance-only -2.621); on average precision: **no** (0.4167 vs "
         "0.8333); calibrated: **no** (2 of 3 non-empty reliability bins "
-        "inside their 90% interval).",
+        "inside their 90% interval of effective trials; 2 of 3 inside the "
+        "interval that takes every weekly row as an independent trial).",
         /* 30-day final-window table row of xgboost: Brier 6 significant
          * digits, skills 3 decimals. */
-        "| xgboost | 4 | 2 | 0.5 | 0.01 | 0.960 | 0.937 | 1.000 | 1 | 2/2 |",
+        "| xgboost | 4 | 2 | 0.5 | 0.01 | 0.960 | 0.937 | 1.000 | 1 | 2/2 | "
+        "2/2 |",
+        /* the 30-day bin of the two rows of one cluster */
+        "| 0.9-1.0 | 2 | 1 | 1 | 0.9 | 1 | [0, 1] | yes | [0.5, 1] | yes |",
         "| logit_dist | 4 | 2 | 0.5 | 0.158125 | 0.367 | 0.000 | 0.750 | "
         "0.8333 | ",
         /* the 90-day reliability table's inconsistent bin */
-        "| 0.9-1.0 | 1 | 0.99 | 0 | [1, 1] | no |",
+        "| 0.9-1.0 | 1 | 1 | 1 | 0.99 | 0 | [1, 1] | no | [1, 1] | no |",
         "| 2024Q1 (not scored) | 7 | 0 | n/a | n/a | n/a |",
         "| 2024Q2 | 4 | 2 | 0.367 | 0.600 | 0.960 |",
         "![Reliability of every model, 30 days, final "
