@@ -58,20 +58,22 @@ struct fw_svg_rel_model {
  *  - The diagonal y = x (dashed) is perfect calibration.
  *  - Each non-empty bin of each model is one marker at (mean_pred,
  *    obs_rate), filled when the bin is consistent (obs_rate inside its 90%
- *    interval of effective trials, metrics.h) and hollow when not; its area grows with log10(n) (radius
- *    3 px at n = 1 to 10 px at n >= 10^6), and its tooltip gives n, the
- *    rates and the interval.
+ *    interval of effective trials, metrics.h) and hollow when not; its
+ *    area grows with log10(n) (radius 3 px at n = 1 to 10 px at
+ *    n >= 10^6), and its tooltip gives n, the rates and the interval.
  *  - Behind the marker, a vertical bar at x = mean_pred from q05_eff to
  *    q95_eff: the consistency band, where a calibrated model's observed
- *    rate falls 9 times in 10 (without cluster ids, q05 to q95). It straddles the diagonal. With several models the
- *    bars of one bin are shifted 4 px apart so that none hides another.
+ *    rate falls 9 times in 10 (without cluster ids, q05 to q95). It
+ *    straddles the diagonal. With several models the bars of one bin are
+ *    shifted 4 px apart so that none hides another.
  *  - Empty bins draw nothing.
  * Both axes run from 0 to axis_max:
  *  - axis_max == 0 zooms automatically: the smallest of 0.001, 0.002,
  *    0.005, 0.01, ..., 0.5, 1 that holds every marker and bar (the largest
- *    mean_pred, obs_rate and q95_eff of the non-empty bins). Forecasts of rare
- *    events all sit near the origin, where an axis to 1 would squash them
- *    into a corner; zoomed, the distance from the diagonal can be read.
+ *    mean_pred, obs_rate and q95_eff of the non-empty bins). Forecasts of
+ *    rare events all sit near the origin, where an axis to 1 would squash
+ *    them into a corner; zoomed, the distance from the diagonal can be
+ *    read.
  *    The axis title says "(zoomed)" then.
  *  - axis_max in [0.001, 1] fixes it (1 for the classic full diagram); a
  *    marker or bar beyond it is drawn up to the edge, and its tooltip has

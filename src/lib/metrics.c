@@ -373,7 +373,7 @@ static fw_err reliability_of(const double *p, const unsigned char *y,
          * p 0 or 1) there is nothing to shrink */
         double vr = ksum_value(&var_row[k]), vc = ksum_value(&var_cl[k]);
         double ne = vc > 0.0 && vr > 0.0 ? nd * vr / vc : nd;
-        ne = nearbyint(ne);
+        ne = round(ne);
         b->n_eff = ne < 1.0 ? 1 : ne > nd ? cnt[k] : (size_t)ne;
         double ned = (double)b->n_eff;
         b->q05_eff = (double)binom_quantile(b->n_eff, mean, 0.05) / ned;

@@ -244,7 +244,8 @@ static double auto_axis(const struct fw_svg_rel_model *models, size_t n)
             if (bin->n == 0) {
                 continue;
             }
-            hi = fmax(hi, fmax(bin->mean_pred, fmax(bin->obs_rate, bin->q95_eff)));
+            hi = fmax(hi, fmax(bin->mean_pred,
+                               fmax(bin->obs_rate, bin->q95_eff)));
         }
     }
     static const double steps[] = {0.001, 0.002, 0.005, 0.01, 0.02,
