@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Binomial terms below this fraction of the term at the mode are left out
  * of the sums: 10.7 standard deviations from the mean, beyond which the
@@ -285,20 +286,11 @@ static int cmp_crow(const void *a, const void *b)
 }
 
 /* Per bin: the clusters and sum over clusters of S_c (m_c - S_c) (metrics.h)
- * into n_cl[] and var_cl[]. Without clusters every row is its own, which
- * makes var_cl the sum of p (1 - p). FW_ENOMEM when the scratch array
- * cannot be had. */
+ * into n_cl[] and var_cl[] (zeroed by the caller). FW_ENOMEM when the
+ * scratch array cannot be had. */
 static fw_err cluster_sums(const double *p, const uint64_t *cluster, size_t n,
                            size_t *n_cl, struct ksum *var_cl)
 {
-    if (cluster == NULL) {
-        for (size_t i = 0; i < n; i++) {
-            int k = bin_of(p[i]);
-            n_cl[k]++;
-            ksum_add(&var_cl[k], p[i] * (1.0 - p[i]));
-        }
-        return FW_OK;
-    }
     struct crow *r = malloc(n * sizeof *r);
     if (r == NULL) {
         return FW_ENOMEM;
@@ -339,9 +331,15 @@ static fw_err reliability_of(const double *p, const unsigned char *y,
         cnt[k]++;
         pos[k] += y[i];
     }
-    fw_err err = cluster_sums(p, cluster, n, n_cl, var_cl);
-    if (err != FW_OK) {
-        return err;
+    if (cluster == NULL) {
+        /* every row its own cluster: S (m - S) = p (1 - p) */
+        memcpy(n_cl, cnt, sizeof n_cl);
+        memcpy(var_cl, var_row, sizeof var_cl);
+    } else {
+        fw_err err = cluster_sums(p, cluster, n, n_cl, var_cl);
+        if (err != FW_OK) {
+            return err;
+        }
     }
     out->n_nonempty = 0;
     out->n_consistent = 0;
