@@ -365,6 +365,67 @@ def seeds_missiles():
         write("missiles_csv", name, data)
 
 
+def seeds_alerts_in_ua():
+    """Hand-made answers in the shape of the alerts.in.ua history API (its
+    answers come under the API's terms of use, not an open licence, so
+    none of them is copied here)."""
+    def alert(i, ltype, title, oblast, start, end, atype="air_raid",
+              deleted=None):
+        return {"id": i, "location_title": title, "location_type": ltype,
+                "location_uid": "76", "location_oblast": oblast,
+                "location_oblast_uid": 76, "started_at": start,
+                "finished_at": end, "updated_at": "2026-06-21T09:40:58.618Z",
+                "alert_type": atype, "notes": None, "country": None,
+                "deleted_at": deleted, "calculated": False}
+
+    def doc(alerts):
+        return json.dumps({"alerts": alerts,
+                           "meta": {"last_updated_at":
+                                    "2026/06/21 17:15:25 +0000",
+                                    "type": "full"},
+                           "disclaimer": "x"}, ensure_ascii=False, indent=1)
+
+    kyiv, obl = "\u043c. \u041a\u0438\u0457\u0432", \
+        "\u041a\u0438\u0457\u0432\u0441\u044c\u043a\u0430 " \
+        "\u043e\u0431\u043b\u0430\u0441\u0442\u044c"
+    s, e = "2026-06-21T09:19:29.000Z", "2026-06-21T09:40:54.000Z"
+    valid = doc([
+        alert(1, "oblast", kyiv, kyiv, s, e),
+        alert(2, "raion", "\u041e\u0431\u0443\u0445\u0456\u0432\u0441"
+              "\u044c\u043a\u0438\u0439 \u0440\u0430\u0439\u043e\u043d",
+              obl, "2026-06-21T09:19:29Z", "2026-06-21T09:40:54+00:00"),
+        alert(3, "hromada", "\u0406\u0440\u043f\u0456\u043d\u044c", obl,
+              s, e),
+        alert(4, "city", "\u0411\u0456\u043b\u0430 \u0426\u0435\u0440"
+              "\u043a\u0432\u0430", obl, "2026-06-21T12:19:29+03:00", e),
+    ])
+    cases = {
+        "valid.json": valid,
+        "active.json": doc([alert(5, "oblast", kyiv, kyiv, s, None),
+                            alert(6, "oblast", kyiv, kyiv,
+                                  "2026-06-22T17:15:25Z", None)]),
+        "rejects.json": doc([
+            alert(7, "raion", "a", obl, s, e, atype="artillery_shelling"),
+            alert(8, "oblast", kyiv, kyiv, s, e, deleted=e),
+            alert(9, "oblast", "x", "Atlantis", s, e),
+            alert(10, "oblast", kyiv, kyiv, e, s),
+            alert(11, "oblast", kyiv, kyiv, "2099-01-01T00:00:00Z", None),
+            alert(12, "village", "a", obl, s, e),
+            alert(13, "hromada", "", obl, s, e),
+        ]),
+        "truncated.json": valid[:300],
+        "missing_member.json": '{"alerts": [{"id": 1, "location_title": '
+                               '"a", "location_type": "oblast", '
+                               '"location_oblast": "Kyiv", "finished_at": '
+                               'null, "alert_type": "air_raid"}]}',
+        "bad_time.json": doc([alert(14, "oblast", kyiv, kyiv,
+                                    "2026-02-30T10:00:00Z", e)]),
+        "not_object.json": '{"alerts": [7, {}]}',
+    }
+    for name, data in cases.items():
+        write("alerts_in_ua", name, data)
+
+
 def main():
     alerts = seeds_alerts()
     regions = seeds_regions()
@@ -375,6 +436,7 @@ def main():
     seeds_json(regions, frontline)
     seeds_text()
     seeds_missiles()
+    seeds_alerts_in_ua()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 /*
  * alerts.h - readers of air-raid alerts (Ukrainian air-raid sirens
  * dataset): the official and volunteer CSVs, and states.json, the
- * hierarchy of alert regions (oblast / raion / hromada) with their ids.
+ * hierarchy of alert regions (oblast / raion / hromada) with their ids;
+ * and the alerts.in.ua history API answer (JSON, Ukrainian names).
  *
  * Quirks handled (see ../shared/data/README.md): CRLF line ends; UTC
  * offsets ("+00:00"); volunteer rows with naive=True (end assumed 30 min
@@ -13,6 +14,7 @@
 #define FRONTWATCH_ALERTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "frontwatch/err.h"
 #include "frontwatch/record.h"
@@ -76,5 +78,78 @@ fw_err fw_alerts_read_csv(const char *buf, size_t len,
  */
 fw_err fw_alerts_read_regions(const char *buf, size_t len,
                               const struct fw_sink *sink, struct fw_diag *d);
+
+/* Reads one answer of the alerts.in.ua history API
+ * (/v1/regions/{uid}/alerts/month_ago.json) from buf[0..len) (borrowed;
+ * need not be NUL-terminated) and hands each air-raid alert to
+ * sink->alert.
+ *
+ * Shape: {"alerts": [...], "meta": ..., "disclaimer": ...}; only "alerts"
+ * is read. Each alert must have id (a whole number), location_title,
+ * location_type, location_oblast, alert_type and started_at (strings),
+ * finished_at (a string, or null while the alert is active) and may have
+ * deleted_at (a string or null); other members (location_uid,
+ * location_oblast_uid, updated_at, notes, country, calculated...) are not
+ * read. Times are ISO-8601 with date, "T", time and zone:
+ * "2026-06-21T09:19:29.000Z"; the fraction is optional and dropped, the
+ * zone "Z" or an offset ("+00:00"; others are converted to UTC).
+ *
+ * Each alert becomes a record with source "alerts_in_ua"; location_type
+ * gives the level: oblast -> FW_ALERT_OBLAST (raion and hromada NULL),
+ * raion -> FW_ALERT_RAION (raion = location_title), hromada and city ->
+ * FW_ALERT_HROMADA (hromada = location_title, raion NULL: the API does not
+ * name it). The oblast comes from location_oblast, the Ukrainian name
+ * ("Київська область" is UA-32, "м. Київ" UA-30), through
+ * fw_oblast_by_name: location_oblast_uid is not reliable (in the Kyiv
+ * oblast answer it is each raion's own location_uid, 73..79, never the
+ * oblast's 14).
+ * An active alert (finished_at null) has is_open = 1 and end_s = now_s,
+ * or start_s if that is later; a finished one is_open = 0 and end_s from
+ * finished_at. now_s is the time the answer was read (UTC seconds; passed
+ * in, never read from the clock, so a read is repeatable).
+ *
+ * An alert is rejected (sink->reject with line 0, feature = its 0-based
+ * index in "alerts" and a reason ending in "(alert id N)"; reading goes
+ * on), for the first of these that holds: alert_type is not "air_raid"
+ * ("not an air raid: artillery_shelling": only air raids count as alert
+ * hours), deleted_at is not null ("deleted ..."), location_type is none
+ * of oblast, raion, hromada, city ("unknown location_type ..."), a raion,
+ * hromada or city with an empty location_title, location_oblast names no
+ * oblast ("unknown oblast ..."), it ends before it starts ("alert ends
+ * before it starts ..."), or it starts or ends more than a day (FW_DAY_S)
+ * after now_s ("alert in the future ..."). sink->progress gets (alerts
+ * done, alerts in all) every 50 alerts and (n, n) once at the end. sink
+ * may be NULL, as may any callback: those records are dropped.
+ *
+ * d (may be NULL): its feature is set to -1 at the start; its file is
+ * left as the caller set it. Errors (the whole file fails):
+ *  - FW_EPARSE, FW_ELIMIT: the document is not JSON, with d->line and
+ *    d->col (1-based byte column) as fw_json_parse gives them: invalid
+ *    UTF-8 or a NUL byte, "unexpected end of input (truncated file?)" at
+ *    the end of a truncated answer, "invalid JSON at ...", text after the
+ *    document; nesting deeper than 64 or a document over 64 MiB
+ *    (FW_ELIMIT; see json.h).
+ *  - FW_EPARSE, line and col 0, feature -1: the root is not an object
+ *    ("expected an object with an 'alerts' array"), "alerts" is missing
+ *    ("alerts: missing (expected an array)") or not an array.
+ *  - FW_EPARSE, line and col 0, d->feature the alert's index and the path
+ *    in d->msg: an alert that is not an object ("alerts[3]: expected an
+ *    object"), a member above missing or of the wrong type
+ *    ("alerts[3].started_at: missing (expected a string)",
+ *    "alerts[3].id: expected a whole number from 0 to 9007199254740991"),
+ *    a time not in the form above ("alerts[3].started_at: expected an
+ *    ISO-8601 UTC time such as 2026-06-21T09:19:29.000Z, found '...'").
+ *  - FW_ERANGE, as the last: a time of that form that does not exist
+ *    ("alerts[3].finished_at: '2026-02-30T10:00:00Z' is not a valid date
+ *    and time ...").
+ *  - FW_EUSAGE: buf is NULL.
+ *  - the error a sink callback returned, unchanged, with d->feature the
+ *    alert's index ("alerts[3]: the sink refused the alert: ...").
+ * A malformed alert fails the file even when it would have been rejected:
+ * every member is checked before the alert is judged. Alerts before the
+ * error have already reached the sink; the store's ingest, one
+ * transaction per file, discards them. */
+fw_err fw_alerts_read_in_ua(const char *buf, size_t len, int64_t now_s,
+                            const struct fw_sink *sink, struct fw_diag *d);
 
 #endif

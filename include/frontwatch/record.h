@@ -41,14 +41,20 @@ enum fw_alert_level {
 
 /* One air-raid alert. */
 struct fw_alert_rec {
-    const char *source;    /* "official" or "volunteer" */
+    const char *source;    /* "official", "volunteer" or "alerts_in_ua" */
     enum fw_alert_level level;
     const char *oblast_iso; /* always set */
-    const char *raion;     /* as written in the source, NULL for oblast */
+    const char *raion;     /* as written in the source, NULL for oblast;
+                              NULL also for alerts_in_ua hromada-level
+                              alerts (that API names no raion for them) */
     const char *hromada;   /* as written in the source, NULL unless hromada */
     int64_t start_s;       /* UTC */
     int64_t end_s;         /* UTC, >= start_s */
     int is_naive;          /* end assumed (volunteer: start + 30 min) */
+    int is_open;           /* no end yet: end_s is the time the answer was
+                              read (now_s clamped to >= start_s); whoever
+                              counts hours extends it to the time asked.
+                              0 for the CSVs, which hold ended alerts only */
 };
 
 /* One region of the alert system's hierarchy (states.json). */

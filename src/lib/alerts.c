@@ -320,6 +320,7 @@ static fw_err official_row(struct csv_state *st, long line, char *const *fields,
         .start_s = start,
         .end_s = end,
         .is_naive = 0,
+        .is_open = 0,
     };
     return emit(st, line, &a, d);
 }
@@ -355,6 +356,7 @@ static fw_err volunteer_row(struct csv_state *st, long line,
         .start_s = start,
         .end_s = end,
         .is_naive = is_naive,
+        .is_open = 0,
     };
     return emit(st, line, &a, d);
 }
