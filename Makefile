@@ -4,7 +4,10 @@
 #   make test   the same install and build, then every test (CTest), again
 #               under ASan + UBSan, and the unit tests under valgrind
 # Other targets: build, deps, clean, sanitize (tests under ASan + UBSan),
-# fuzz (each libFuzzer harness for FUZZ_SECONDS).
+# fuzz (each libFuzzer harness for FUZZ_SECONDS),
+# install (the program, its man page, the systemd units and the docs under
+# PREFIX, default /usr/local; DESTDIR honoured), uninstall (removes what
+# install put there, listed in $(BUILD)/install_manifest.txt).
 
 BUILD      ?= build
 BUILD_TYPE ?= RelWithDebInfo
@@ -15,11 +18,12 @@ DEMO_DATE  ?= 2025-08-25
 # Debian packages needed to build and test.
 PACKAGES = cmake make gcc pkg-config libsqlite3-dev libgeos-dev libproj-dev \
            libcjson-dev libcsv-dev zlib1g-dev libssl-dev libcmocka-dev \
-           liblinear-dev libxgboost-dev
+           liblinear-dev libxgboost-dev libcivetweb-dev libcurl4-openssl-dev \
+           ca-certificates
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build demo test sanitize clean
+.PHONY: all deps build demo test sanitize clean install uninstall
 
 all: build
 
@@ -40,7 +44,8 @@ deps:
 	fi
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DFW_WERROR=ON \
+	    >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
@@ -53,14 +58,15 @@ demo: build
 # the `slow` ones under valgrind --leak-check=full. About 6 minutes on 2
 # cores; the last line is "test: N passed, N failed".
 ASAN_BUILD    ?= $(BUILD)-asan
-TEST_PACKAGES  = valgrind time
+TEST_PACKAGES  = valgrind time groff-base
 
 test: build
 	@$(MAKE) deps PACKAGES="$(TEST_PACKAGES)"
 	@scripts/test_stages.sh $(BUILD) $(ASAN_BUILD) $(JOBS)
 
 sanitize: deps
-	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DFW_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DFW_SANITIZE=ON \
+	    -DFW_WERROR=ON >/dev/null
 	@cmake --build $(BUILD)-asan -j $(JOBS)
 	cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS)
 
@@ -88,3 +94,32 @@ fuzz: deps
 .PHONY: bench
 bench: build
 	bench/run --bin $(BUILD)
+
+# Install (contrib/README.md): `cmake --install` of $(BUILD) under PREFIX,
+# into DESTDIR when set (for packaging: make install DESTDIR=/tmp/pkg).
+# The systemd units go to PREFIX/lib/systemd/system (cmake
+# -DFW_SYSTEMD_UNITDIR=... to change), the cron job only with
+# -DFW_INSTALL_CRON=ON. uninstall removes every file of the last install
+# from $(BUILD), as listed in $(BUILD)/install_manifest.txt, under the
+# same DESTDIR; folders are left.
+PREFIX ?= /usr/local
+install: build
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+uninstall:
+	@manifest=$(BUILD)/install_manifest.txt; \
+	if [ ! -f "$$manifest" ]; then \
+	  echo "nothing to uninstall: no $$manifest (make install writes it)"; \
+	  exit 1; \
+	fi; \
+	n=0; \
+	while IFS= read -r f || [ -n "$$f" ]; do \
+	  [ -n "$$f" ] || continue; \
+	  p="$(DESTDIR)$$f"; \
+	  if [ -e "$$p" ] || [ -L "$$p" ]; then \
+	    rm -f -- "$$p" && echo "removed $$p" && n=$$((n + 1)); \
+	  else \
+	    echo "not there: $$p"; \
+	  fi; \
+	done < "$$manifest"; \
+	echo "uninstall: $$n files removed"
