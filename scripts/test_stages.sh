@@ -61,7 +61,8 @@ tally "1 tests" "$log/1" $(($(date +%s) - t0))
 stage "2/3" "every test under AddressSanitizer + UBSan in $asan"
 t0=$(date +%s)
 if cmake -S "$root" -B "$asan" -DCMAKE_BUILD_TYPE=Debug -DFW_SANITIZE=ON \
-    >/dev/null && cmake --build "$asan" -j "$jobs" >"$log/asan-build" 2>&1; then
+    -DFW_WERROR=ON >/dev/null &&
+    cmake --build "$asan" -j "$jobs" >"$log/asan-build" 2>&1; then
     (cd "$asan" && ctest --output-on-failure -j "$jobs") 2>&1 |
         tee "$log/2" || status=1
 else

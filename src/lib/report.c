@@ -22,13 +22,32 @@
 #define DIST FW_MODEL_LOGIT_DIST
 #define CHOSEN FW_BACKTEST_CHOSEN
 
+/* Names path in d->file. A path longer than d->file holds (write_atomic's
+ * hold up to PATH_CAP bytes, the folder asked for any number) keeps its
+ * end, which names the file, after "...": a path cut at its end would name
+ * another file. */
+static void set_diag_file(struct fw_diag *d, const char *path)
+{
+    size_t len = strlen(path);
+    if (len < sizeof d->file) {
+        memcpy(d->file, path, len + 1);
+        return;
+    }
+    const char *tail = path + len - (sizeof d->file - 4);
+    while (((unsigned char)*tail & 0xC0) == 0x80) {
+        tail++; /* not inside a UTF-8 character */
+    }
+    memcpy(d->file, "...", 3);
+    memcpy(d->file + 3, tail, strlen(tail) + 1);
+}
+
 /* Sets d to an I/O error on path; errno is read before anything can
  * change it. */
 static fw_err io_error(struct fw_diag *d, const char *path, const char *what)
 {
     const char *why = strerror(errno);
     if (d != NULL) {
-        snprintf(d->file, sizeof d->file, "%s", path);
+        set_diag_file(d, path);
     }
     return fw_diag_set(d, FW_EIO, 0, 0, "cannot %s %s: %s", what, path, why);
 }

@@ -16,10 +16,8 @@ BAD=${FW_TEST_DATA:-tests/data}/bad
 # must fail long before its 512 MiB cap is allocated: it is never held.
 LIMIT_S=60
 LIMIT_RSS_KB=$((256 * 1024))
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # gen NAME: writes the generated case NAME into $tmp/in.
 gen() {
@@ -122,5 +120,4 @@ while IFS='|' read -r name want_rc want_line want_issue; do
     fi
 done <"$BAD/EXPECTED"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+summary && [ "$pass" -gt 0 ]

@@ -24,12 +24,10 @@ if [ ! -x "$BIN/bench_geo_kernel" ]; then
     cmake --build "$BIN" --target bench >/dev/null || exit 1
 fi
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-# check NAME PATTERN: PATTERN (grep -E) must be in the run's output.
-check() {
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+# check_output NAME PATTERN: PATTERN (grep -E) must be in the run's output.
+check_output() {
     if grep -qE -- "$2" "$tmp/out"; then
         pass=$((pass + 1))
     else
@@ -48,22 +46,21 @@ else
     fail=$((fail + 1))
     echo "FAIL bench/run --smoke: exit $rc"
 fi
-check kernel-fw '^geo: frontwatch \(fw_geo_control_points\) +[0-9.]+ s'
-check kernel-fw-call-verified '^geo: frontwatch, one fw_geo_control call'
-check kernel-postgis '^geo: PostGIS, expert .* [0-9.]+x'
-check kernel-naive '^geo: PostGIS, naive cross join .* [0-9.]+x'
-check kernel-geopandas '^geo: GeoPandas / shapely / pyproj .* [0-9.]+x'
-check agree-postgis '^agreement, PostGIS, expert.*: 0 of 240 statuses differ; 0 distances differ'
-check agree-naive '^agreement, PostGIS, naive.*: 0 of 240 statuses differ; 0 distances differ'
-check agree-geopandas '^agreement, GeoPandas.*: 0 of 240 statuses differ; 0 distances differ'
-check agree-all '^met +same answers'
-check ingest '^ingest: pandas \+ json/shapely +[0-9.]+ s +[0-9.]+x'
-check assess '^assess \(5 places\): cold median [0-9.]+ ms .* warm median [0-9.]+ ms'
-check report 'report written to'
+check_output kernel-fw '^geo: frontwatch \(fw_geo_control_points\) +[0-9.]+ s'
+check_output kernel-fw-call-verified '^geo: frontwatch, one fw_geo_control call'
+check_output kernel-postgis '^geo: PostGIS, expert .* [0-9.]+x'
+check_output kernel-naive '^geo: PostGIS, naive cross join .* [0-9.]+x'
+check_output kernel-geopandas '^geo: GeoPandas / shapely / pyproj .* [0-9.]+x'
+check_output agree-postgis '^agreement, PostGIS, expert.*: 0 of 240 statuses differ; 0 distances differ'
+check_output agree-naive '^agreement, PostGIS, naive.*: 0 of 240 statuses differ; 0 distances differ'
+check_output agree-geopandas '^agreement, GeoPandas.*: 0 of 240 statuses differ; 0 distances differ'
+check_output agree-all '^met +same answers'
+check_output ingest '^ingest: pandas \+ json/shapely +[0-9.]+ s +[0-9.]+x'
+check_output assess '^assess \(5 places\): cold median [0-9.]+ ms .* warm median [0-9.]+ ms'
+check_output report 'report written to'
 if [ "$fail" -gt 0 ]; then
     echo "--- bench/run --smoke output:"
     cat "$tmp/out"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -6,28 +6,9 @@ set -u
 FW=${FW:-build/frontwatch}
 SAMPLE=${FW_SAMPLE_DATA:-data/sample}
 BAD=${FW_TEST_DATA:-tests/data}/bad
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 export FRONTWATCH_DB=$tmp/t.db
-pass=0
-fail=0
-
-# check NAME WANT_RC PATTERN -- COMMAND...: runs COMMAND, wants exit code
-# WANT_RC and PATTERN (grep -E) somewhere in stdout+stderr.
-check() {
-    local name=$1 want_rc=$2 pattern=$3
-    shift 4
-    local out rc
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" -eq "$want_rc" ] && grep -qE -- "$pattern" <<<"$out"; then
-        pass=$((pass + 1))
-    else
-        fail=$((fail + 1))
-        printf 'FAIL %s: exit %s (want %s), pattern /%s/\n--- output:\n%s\n---\n' \
-            "$name" "$rc" "$want_rc" "$pattern" "$out"
-    fi
-}
 
 check help 0 'Usage: frontwatch COMMAND' -- "$FW" --help
 check help-assess 0 'Examples:' -- "$FW" help assess
@@ -86,5 +67,4 @@ check bad-coordinate 1 'out_of_range\.geojson: feature 0: .*237\.5' \
 check unchanged 0 '0 files ingested, 10 already present' -- "$FW" ingest "$SAMPLE"
 check not-a-source 1 'not a source frontwatch reads' -- "$FW" ingest "$BAD/README.md"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

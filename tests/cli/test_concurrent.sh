@@ -5,11 +5,11 @@
 set -u
 FW=${FW:-build/frontwatch}
 SAMPLE=${FW_SAMPLE_DATA:-data/sample}
-tmp=$(mktemp -d)
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+# replaces lib.sh's trap: also stops the writer if the script ends first
 trap 'rm -rf "$tmp"; kill "$writer" 2>/dev/null' EXIT
 db=$tmp/c.db
-pass=0
-fail=0
 # the store exists and is migrated before the readers start
 "$FW" ingest --quiet --db "$db" "$SAMPLE/gazetteer" || exit 1
 # a longer write when the real data is there
@@ -37,5 +37,4 @@ wait "$writer"
 rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL writer exited $rc"; fail=$((fail + 1)); }
 echo "readers ran $n times during the ingest"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ] && [ "$n" -gt 0 ]
+summary && [ "$n" -gt 0 ]

@@ -8,10 +8,8 @@ set -u
 FW=${FW:-build/frontwatch}
 SAMPLE=${FW_SAMPLE_DATA:-data/sample}
 RUNS=${FW_CRASH_RUNS:-20}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 partial=""
 
 counts() { "$FW" status --db "$1" | grep -E '^  [a-z]'; }
@@ -47,5 +45,4 @@ for i in $(seq 1 "$RUNS"); do
     pass=$((pass + 1))
 done
 echo "files committed when killed (of 10):$partial"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -10,28 +10,10 @@ if [ ! -d "$DATA/frontline" ]; then
     echo "test_forecast_cli: skipped: the real data ($DATA) is not here"
     exit 77
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 export FRONTWATCH_DB=$tmp/t.db
 M=$tmp/occupation.json
-pass=0
-fail=0
-
-# check NAME WANT_RC PATTERN -- COMMAND...: as in test_cli.sh
-check() {
-    local name=$1 want_rc=$2 pattern=$3
-    shift 4
-    local out rc
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" -eq "$want_rc" ] && grep -qE -- "$pattern" <<<"$out"; then
-        pass=$((pass + 1))
-    else
-        fail=$((fail + 1))
-        printf 'FAIL %s: exit %s (want %s), pattern /%s/\n--- output:\n%s\n---\n' \
-            "$name" "$rc" "$want_rc" "$pattern" "$out"
-    fi
-}
 
 check ingest 0 "[0-9]+ files ingested, 0 already present" -- "$FW" ingest "$DATA"
 check train 0 "wrote .*occupation\\.json: xgboost, labels resolved by 2025-08-31" \
@@ -57,5 +39,4 @@ sed 's/"log_dist"/"log_Dist"/' "$M" > "$tmp/other.json"
 check other-features 1 'other\.json: made for other features' \
     -- "$FW" assess Kharkiv --model "$tmp/other.json"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

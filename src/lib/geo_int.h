@@ -1,0 +1,102 @@
+/*
+ * geo_int.h - what the two halves of the geo engine share, private to the
+ * library: geo.c (per snapshot: loading and caching a snapshot's polygons,
+ * status, distance, areas) defines these, and geo_kernel.c (the
+ * whole-history path, fw_geo_points and fw_geo_control_points) uses them
+ * to ask the per-snapshot questions for many points. Included by those two
+ * files only.
+ */
+#ifndef FRONTWATCH_GEO_INT_H
+#define FRONTWATCH_GEO_INT_H
+
+#include <geodesic.h>
+#include <geos_c.h>
+#include <proj.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frontwatch/err.h"
+#include "frontwatch/geo.h"
+#include "frontwatch/store.h"
+
+/* Snapshots kept loaded. assess needs 3 per source (t, t-7, t-28) plus the
+ * borrowed pre-2022 layers. */
+#define FW_GEO_CACHE_SLOTS 16
+
+/* A polygon as loaded (geo.c), shared between cached snapshots. */
+struct poly;
+
+/* A snapshot in the cache. */
+struct loaded {
+    int64_t id; /* snapshot id, 0 = empty slot */
+    unsigned long last_use;
+    struct poly **polys; /* shared, counted in n_refs */
+    size_t n_polys;
+    GEOSGeometry *occ_proj; /* edges of the occupied area (Lambert) */
+    const GEOSPreparedGeometry *occ_prep;
+};
+
+/* The Lambert conformal conic projection of Ukraine through PROJ (geo.c
+ * says how it is created). */
+struct lcc {
+    PJ_CONTEXT *ctx;
+    PJ *pj;
+};
+
+struct fw_geo {
+    fw_store *st;
+    GEOSContextHandle_t gh;
+    struct lcc lcc;
+    struct geod_geodesic geod;
+    GEOSWKBReader *wkb_reader;
+    struct loaded cache[FW_GEO_CACHE_SLOTS];
+    unsigned long clock;
+    char geos_msg[256];
+};
+
+/* Lon/lat degrees -> Lambert metres through p (borrowed). */
+void fw_geo_lcc_fwd(const struct lcc *p, double lon_deg, double lat_deg,
+                    double *x_m, double *y_m);
+
+/* Sets d to FW_EGEOS, "what: " and GEOS's last message, and returns
+ * FW_EGEOS. */
+fw_err fw_geo_geos_fail(fw_geo *g, struct fw_diag *d, const char *what);
+
+/* FW_OK for a finite latitude in [-90, 90] and longitude in [-180, 180];
+ * else FW_ERANGE, with d naming both. */
+fw_err fw_geo_check_coordinates(double lat_deg, double lon_deg,
+                                struct fw_diag *d);
+
+/* Loads snap into g's cache (or finds it there) into *out (owned by the
+ * cache: valid until the next load), and checks that it has an occupied
+ * area to measure to. Errors: FW_ENOTFOUND (no occupied area), FW_ESQL,
+ * FW_EGEOS, FW_ENOMEM; a snapshot that failed to load is not cached. */
+fw_err fw_geo_load_occupied(fw_geo *g, const struct fw_snapshot_info *snap,
+                            struct loaded **out, struct fw_diag *d);
+
+/* The status of the point pt (lon/lat, the same as lat, lon; borrowed) in
+ * l into *out: the highest class of the polygons containing it (boundary
+ * included). Errors: FW_EGEOS; *out is then untouched. */
+fw_err fw_geo_status_at(fw_geo *g, const struct loaded *l,
+                        const GEOSGeometry *pt, double lat, double lon,
+                        enum fw_status *out, struct fw_diag *d);
+
+/* Whether status is occupied or occupied before 2022. */
+int fw_geo_is_occupied(enum fw_status status);
+
+/* The nearest occupied point to the projected point ppt = (x, y), a point
+ * outside the occupied area of l (which must have one), into c (nearest
+ * point and geodesic km from (lat, lon)) and *d_m (the planar distance in
+ * the projection). Errors: FW_EGEOS; c and *d_m are then untouched. */
+fw_err fw_geo_nearest_occupied(fw_geo *g, const struct loaded *l,
+                               const GEOSGeometry *ppt, double lat, double lon,
+                               double x, double y, struct fw_control *c,
+                               double *d_m, struct fw_diag *d);
+
+/* The contested area in km2 within 25 km of (lat, lon), projected (x, y),
+ * in l into *km2. Errors: FW_EGEOS. */
+fw_err fw_geo_contested_near(fw_geo *g, struct loaded *l, double lat,
+                             double lon, double x, double y, double *km2,
+                             struct fw_diag *d);
+
+#endif
