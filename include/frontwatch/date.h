@@ -35,4 +35,15 @@ void fw_date_format_iso(int64_t t_unix_s, char buf[21]);
 /* Midnight UTC of the day containing t_unix_s. */
 int64_t fw_date_floor_day(int64_t t_unix_s);
 
+/* Europe/Kyiv's offset from UTC at t_unix_s, in seconds: +3 h from 01:00
+ * UTC on the last Sunday of March to 01:00 UTC on the last Sunday of
+ * October, +2 h otherwise (the EU rule Ukraine has kept since 1996; the
+ * 2011 and 2024 laws to drop summer time never came into force). Not
+ * valid before 1996. */
+int fw_date_kyiv_offset_s(int64_t t_unix_s);
+
+/* The Kyiv calendar date at t_unix_s, as the midnight UTC of that date
+ * (what "today" means to a user in Ukraine). */
+int64_t fw_date_kyiv_day(int64_t t_unix_s);
+
 #endif

@@ -22,7 +22,9 @@ typedef enum fw_err {
     FW_EGEOS,     /* the geometry engine failed */
     FW_EPROJ,     /* the projection library failed */
     FW_EUSAGE,    /* the caller passed invalid arguments */
-    FW_ELIMIT     /* input exceeds a hard cap (size, depth) */
+    FW_ELIMIT,    /* input exceeds a hard cap (size, depth) */
+    FW_ENET,      /* a download failed: network, TLS, timeout, HTTP error */
+    FW_EBUSY      /* another process holds the lock (update) */
 } fw_err;
 
 /* Where input went wrong. line and col are 1-based, 0 when unknown;

@@ -22,7 +22,8 @@ enum fw_source_kind {
     FW_SOURCE_ALERT_REGIONS,
     FW_SOURCE_FRONTLINE,
     FW_SOURCE_BOUNDARIES,
-    FW_SOURCE_MISSILES /* missile_attacks_daily.csv (events.h) */
+    FW_SOURCE_MISSILES, /* missile_attacks_daily.csv (events.h) */
+    FW_SOURCE_ALERTS_IN_UA /* an alerts.in.ua history answer (alerts.h) */
 };
 
 /* Name of a kind, "geonames", "alerts", ... (static, never NULL). */
@@ -61,6 +62,14 @@ fw_err fw_ingest_sniff(const char *path, enum fw_source_kind *kind,
 fw_err fw_ingest_file(fw_store *st, const char *path, fw_progress_fn progress,
                       void *progress_ctx, struct fw_ingest_result *res,
                       struct fw_diag *d);
+
+/* fw_ingest_file for a file fetched from origin (a URL, borrowed): the
+ * store's ingest_log records origin as the file's path, and d names
+ * origin; the name that makes a file "already ingested" is still path's
+ * base name. origin NULL is path. */
+fw_err fw_ingest_file_as(fw_store *st, const char *path, const char *origin,
+                         fw_progress_fn progress, void *progress_ctx,
+                         struct fw_ingest_result *res, struct fw_diag *d);
 
 /* Pipelined ingest of a list of files, in list order: worker threads
  * read, hash and parse the files ahead (up to a few files, so memory stays

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "frontwatch/assess.h"
+#include "frontwatch/config.h"
 #include "frontwatch/date.h"
 #include "frontwatch/oblast.h"
 
@@ -44,6 +46,8 @@ int fw_cli_exit_code(fw_err err)
     case FW_ENOTFOUND:
     case FW_EAMBIGUOUS: return FW_EXIT_PLACE;
     case FW_ENOMEM:
+    case FW_ENET:
+    case FW_EBUSY:
     case FW_EIO:
     case FW_ESQL:
     case FW_EPROJ: return FW_EXIT_IO;
@@ -70,7 +74,7 @@ int fw_cli_fail(fw_err err, const struct fw_diag *d)
 int fw_cli_parse_date(const char *s, int64_t *t_s)
 {
     if (strcmp(s, "today") == 0) {
-        *t_s = fw_date_floor_day((int64_t)time(NULL));
+        *t_s = fw_date_kyiv_day((int64_t)time(NULL));
         return 0;
     }
     fw_err err = fw_date_parse_day(s, t_s);
@@ -283,4 +287,47 @@ void fw_cli_command_line(int argc, char **argv, char *buf, size_t cap)
         }
         len += (size_t)w;
     }
+}
+
+int fw_cli_load_config(const char *opt, struct fw_config *cfg)
+{
+    fw_config_init(cfg);
+    char path[1024];
+    const char *p = opt;
+    if (p == NULL) {
+        if (fw_config_default_path(path, sizeof path) != FW_OK) {
+            return 0;
+        }
+        p = path;
+    }
+    struct fw_diag d;
+    fw_err err = fw_config_read(p, cfg, &d);
+    if (err == FW_ENOTFOUND && opt == NULL) {
+        return 0; /* no default config file: nothing to set */
+    }
+    if (err != FW_OK) {
+        fw_cli_fail(err, &d);
+        /* a named file that is not there is a file error, not a place */
+        return err == FW_ENOTFOUND ? FW_EXIT_IO : fw_cli_exit_code(err);
+    }
+    if (cfg->is_token_readable_by_others) {
+        fw_cli_error("warning: %s holds a token and others may read it "
+                     "(chmod 600 %s)",
+                     p, p);
+    }
+    return 0;
+}
+
+void fw_cli_map_age_note(int64_t date_s, int64_t map_s)
+{
+    int64_t days = (date_s + FW_DAY_S - 1 - map_s) / FW_DAY_S;
+    if (days <= FW_ASSESS_MAP_STALE_DAYS) {
+        return;
+    }
+    char day[11];
+    fw_date_format_day(date_s, day);
+    printf("STALE: the newest map is %lld days old on %s (maps usually "
+           "come every day or week; 'frontwatch update' fetches the "
+           "newest)\n\n",
+           (long long)days, day);
 }

@@ -38,6 +38,8 @@ extern const struct fw_cmd fw_cmd_status;
 extern const struct fw_cmd fw_cmd_backtest;
 extern const struct fw_cmd fw_cmd_train;
 extern const struct fw_cmd fw_cmd_risk;
+extern const struct fw_cmd fw_cmd_update;
+extern const struct fw_cmd fw_cmd_sources;
 
 /* The store path: --db if given, else $FRONTWATCH_DB, else frontwatch.db. */
 const char *fw_cli_db_path(const char *opt);
@@ -85,6 +87,18 @@ void fw_cli_backtest_progress(void *arg, int horizon_days, const char *period,
 /* "frontwatch " and argv[0 .. argc - 1] joined by spaces into buf (cut to
  * fit), as model files and reports record the command that made them. */
 void fw_cli_command_line(int argc, char **argv, char *buf, size_t cap);
+
+struct fw_config;
+
+/* Reads the config file: --config if given (it must exist), else the
+ * default path (config.h; a missing one is no error) into *cfg, and warns
+ * when it holds a token others may read. Returns 0 or the exit code after
+ * printing the error. */
+int fw_cli_load_config(const char *opt, struct fw_config *cfg);
+
+/* Prints a STALE line when the map published at map_s is older than
+ * FW_ASSESS_MAP_STALE_DAYS at the end of the day date_s (places, risk). */
+void fw_cli_map_age_note(int64_t date_s, int64_t map_s);
 
 /* "1,430,885" into buf. */
 void fw_cli_thousands(long v, char *buf, size_t buf_len);

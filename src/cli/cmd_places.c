@@ -119,10 +119,13 @@ static int exec_places(int argc, char **argv)
     if (json) {
         arr = cJSON_CreateArray();
     } else {
+        char on[11];
+        fw_date_format_day(date_s, on);
         printf("%zu place%s within %.0f km of %s on %s (%s map of %s, "
                "shows %s)\n\n",
-               n, n == 1 ? "" : "s", km, centre.name, date, snap.source, day,
+               n, n == 1 ? "" : "s", km, centre.name, on, snap.source, day,
                shows);
+        fw_cli_map_age_note(date_s, snap.published_s);
         printf("%-28s %-16s %10s %8s  %-21s %12s\n", "place", "oblast",
                "population", "km away", "status", "km to occ.");
     }
@@ -195,7 +198,7 @@ const struct fw_cmd fw_cmd_places = {
         "Options:\n"
         "  --near PLACE  the centre (names as for assess; 'NAME, OBLAST')\n"
         "  --km R        radius in km, up to 500 (default 50)\n"
-        "  --date D      YYYY-MM-DD or today (default)\n"
+        "  --date D      YYYY-MM-DD or today (default; the day in Kyiv)\n"
         "  --json        a JSON array of {id, name, oblast, population,\n"
         "                lat, lon, km_from_centre, status, distance_km,\n"
         "                source}\n"

@@ -138,6 +138,9 @@ static int exec_risk(int argc, char **argv)
         cJSON_AddNumberToObject(root, "horizon_days", (double)horizon);
         cJSON_AddStringToObject(root, "series", r[0].f->series);
         cJSON_AddStringToObject(root, "map", map);
+        cJSON_AddNumberToObject(root, "map_age_days",
+                                (double)((date_s + DAY - 1 - r[0].f->map_s) /
+                                         DAY));
         cJSON_AddStringToObject(root, "model_trained_until",
                                 fw_forecast_meta_of(fc)->until);
         cJSON *arr = cJSON_AddArrayToObject(root, "places");
@@ -175,6 +178,7 @@ static int exec_risk(int argc, char **argv)
            "scored)\n\n",
            horizon, day, r[0].f->series, map, fw_forecast_meta_of(fc)->until,
            n_ok);
+    fw_cli_map_age_note(date_s, r[0].f->map_s);
     printf("%4s  %-28s %-16s %7s %7s %8s  %s\n", "rank", "place", "oblast",
            "30 d", "90 d", "km", "main reason");
     for (size_t i = 0; i < shown; i++) {
@@ -213,7 +217,7 @@ const struct fw_cmd fw_cmd_risk = {
         "Needs a model file (frontwatch train).\n"
         "\n"
         "Options:\n"
-        "  --date D      as of day D (default today): data published by\n"
+        "  --date D      as of day D (default today in Kyiv): data published by\n"
         "                the end of that day\n"
         "  --top N       how many places (default 20)\n"
         "  --horizon H   rank by 30 or 90 days (default 90)\n"

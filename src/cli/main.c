@@ -19,6 +19,8 @@ static const struct fw_cmd *const COMMANDS[] = {
     &fw_cmd_backtest,
     &fw_cmd_train,
     &fw_cmd_risk,
+    &fw_cmd_update,
+    &fw_cmd_sources,
 };
 
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
@@ -30,7 +32,7 @@ static void usage(FILE *f)
             "\n"
             "Answers from public data, offline: front-line maps (DeepState,\n"
             "NZZ/liveuamap), air-raid alerts and gazetteers, kept in one\n"
-            "SQLite file (the store).\n"
+            "SQLite file (the store); `update` fetches the newest.\n"
             "\n"
             "Usage: frontwatch COMMAND [OPTIONS]\n"
             "\n"
@@ -44,6 +46,7 @@ static void usage(FILE *f)
             "\n"
             "Examples:\n"
             "  frontwatch ingest ../shared/data          # build the store\n"
+            "  frontwatch update                         # today's data\n"
             "  frontwatch assess Kharkiv --date 2024-03-01\n"
             "  frontwatch assess Kupiansk --date 2022-09-01 --json\n"
             "  frontwatch places --near Kharkiv --km 50 --date 2024-06-01\n"
@@ -52,7 +55,8 @@ static void usage(FILE *f)
             "PATH or $FRONTWATCH_DB says otherwise.\n"
             "Exit codes: 0 ok, 1 bad input data (store unchanged), 2 bad\n"
             "command line, 3 file or store error, 4 place unknown or\n"
-            "ambiguous. Full reference: docs/CLI.md\n");
+            "ambiguous; update: 5 some sources failed, 6 all failed, 7\n"
+            "another update running. Full reference: docs/CLI.md\n");
 }
 
 static const struct fw_cmd *find(const char *name)

@@ -99,26 +99,21 @@ static double covered_s(const struct interval *iv, size_t n, int64_t lo,
     return sum;
 }
 
-/* Hours under alert: oblast-wide alerts of either source, plus raion-level
- * alerts of the place's raion, merged so that overlaps count once. */
+/* Hours under alert in the place's oblast: every alert of any source and
+ * level there (oblast, raion, hromada: since December 2025 the official
+ * channel raises most alerts per raion, so a raion's alert is the
+ * oblast's too), merged so that overlaps count once. An alert still
+ * running when it was read counts up to the time asked. */
 static fw_err alert_load(fw_store *st, const struct fw_place *p, int64_t at,
                          struct fw_alert_load *al, struct fw_diag *d)
 {
     memset(al, 0, sizeof *al);
-    char raion_key[256] = "";
-    if (p->raion[0] != '\0') {
-        char buf[200];
-        snprintf(buf, sizeof buf, "%s район", p->raion);
-        if (fw_text_key(buf, raion_key, sizeof raion_key) != FW_OK) {
-            raion_key[0] = '\0';
-        }
-    }
     sqlite3_stmt *s = NULL;
     fw_err err = fw_store_prepare(
         st,
-        "SELECT start_s, end_s, level, raion FROM alert"
-        " WHERE oblast_iso = ?1 AND level IN (1, 2) AND end_s > ?2"
-        " AND start_s < ?3 ORDER BY start_s",
+        "SELECT start_s, CASE WHEN is_open THEN max(end_s, ?3) ELSE end_s"
+        " END AS e FROM alert WHERE oblast_iso = ?1 AND start_s < ?3"
+        " AND (end_s > ?2 OR is_open) ORDER BY start_s",
         &s, d);
     if (err != FW_OK) {
         return err;
@@ -130,15 +125,6 @@ static fw_err alert_load(fw_store *st, const struct fw_place *p, int64_t at,
     size_t n = 0, cap = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (sqlite3_column_int(s, 2) == 2) {
-            char key[256];
-            const char *r = (const char *)sqlite3_column_text(s, 3);
-            if (raion_key[0] == '\0' || r == NULL ||
-                fw_text_key(r, key, sizeof key) != FW_OK ||
-                strcmp(key, raion_key) != 0) {
-                continue;
-            }
-        }
         int64_t a = sqlite3_column_int64(s, 0);
         int64_t b = sqlite3_column_int64(s, 1);
         if (n > 0 && a <= iv[n - 1].end_s) {
@@ -420,7 +406,7 @@ void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
                 a->contested_km2_25km);
     }
 
-    fprintf(f, "\nAir-raid alerts in %s oblast (oblast-wide and own raion):\n",
+    fprintf(f, "\nAir-raid alerts in %s oblast (oblast, raion and hromada alerts):\n",
             oblast_label(p->oblast_iso));
     if (!a->alerts.has_data && a->alerts.newest_s > 0) {
         day(a->alerts.newest_s, b1);

@@ -278,7 +278,8 @@ static fw_err load_alerts(fw_store *st, struct alerts *al, struct fw_diag *d)
     sqlite3_stmt *s = NULL;
     fw_err err = fw_store_prepare(
         st,
-        "SELECT oblast_iso, start_s, end_s FROM alert WHERE level = 1"
+        /* every level: a raion's alert is its oblast's (assess.c) */
+        "SELECT oblast_iso, start_s, end_s FROM alert"
         " ORDER BY oblast_iso, start_s",
         &s, d);
     if (err != FW_OK) {

@@ -191,3 +191,28 @@ void fw_date_format_iso(int64_t t_unix_s, char buf[21])
     memcpy(buf, tmp, 20);
     buf[20] = '\0';
 }
+
+/* 01:00 UTC of the last Sunday of month m of year y. */
+static int64_t last_sunday_0100_utc(int y, int m)
+{
+    int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
+    int64_t last = fw_date_from_civil(ny, nm, 1, 0, 0, 0) - FW_DAY_S;
+    int64_t days = last / FW_DAY_S;
+    /* 1970-01-01 was a Thursday: (days + 4) % 7 is 0 on Sundays */
+    int64_t dow = ((days + 4) % 7 + 7) % 7;
+    return last - dow * FW_DAY_S + 3600;
+}
+
+int fw_date_kyiv_offset_s(int64_t t_unix_s)
+{
+    int y, m, d;
+    civil_from_days(fw_date_floor_day(t_unix_s) / FW_DAY_S, &y, &m, &d);
+    int is_summer = t_unix_s >= last_sunday_0100_utc(y, 3) &&
+                    t_unix_s < last_sunday_0100_utc(y, 10);
+    return is_summer ? 3 * 3600 : 2 * 3600;
+}
+
+int64_t fw_date_kyiv_day(int64_t t_unix_s)
+{
+    return fw_date_floor_day(t_unix_s + fw_date_kyiv_offset_s(t_unix_s));
+}

@@ -22,6 +22,8 @@ const char *fw_strerror(fw_err err)
     case FW_EPROJ: return "projection error";
     case FW_EUSAGE: return "invalid arguments";
     case FW_ELIMIT: return "input exceeds a limit";
+    case FW_ENET: return "download failed";
+    case FW_EBUSY: return "busy: another process holds the lock";
     }
     return "unknown error";
 }

@@ -105,6 +105,22 @@ static const char *const MIGRATIONS[] = {
      * table's "south", "Ukraine", ...: events.h), and its index */
     "ALTER TABLE event ADD COLUMN area TEXT;"
     "CREATE INDEX event_area ON event(area, t_s);",
+    /* 3: live updates (update.h): conditional-request state per URL, each
+     * source's last try, and alerts still running when they were read
+     * (their end_s is when; hours extend them to the time asked) */
+    "CREATE TABLE http_cache("
+    "  url TEXT PRIMARY KEY,"
+    "  etag TEXT, last_modified TEXT,"
+    "  sha256 TEXT NOT NULL,"        /* of the last body ingested */
+    "  body_bytes INTEGER NOT NULL,"
+    "  fetched_s INTEGER NOT NULL);"
+    "CREATE TABLE source_state("
+    "  name TEXT PRIMARY KEY,"       /* update.h source name */
+    "  url TEXT NOT NULL,"           /* of the last try */
+    "  last_try_s INTEGER NOT NULL,"
+    "  last_success_s INTEGER,"
+    "  last_error TEXT);"            /* NULL: the last try succeeded */
+    "ALTER TABLE alert ADD COLUMN is_open INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))

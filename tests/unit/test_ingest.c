@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -331,6 +334,111 @@ static void test_duplicate_places(void **state)
     fw_store_close(st);
 }
 
+/* Writes text to g_dir/name with the given modification time. */
+static void write_answer(const char *name, const char *text, int64_t mtime_s,
+                         char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/%s", g_dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    struct timespec ts[2] = {{.tv_sec = (time_t)mtime_s},
+                             {.tv_sec = (time_t)mtime_s}};
+    assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+static void alert_row(fw_store *st, long long *end_s, int *is_open,
+                      long long *n)
+{
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(fw_store_prepare(st,
+                                      "SELECT max(end_s), max(is_open),"
+                                      " count(*) FROM alert",
+                                      &q, NULL),
+                     FW_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    *end_s = sqlite3_column_int64(q, 0);
+    *is_open = sqlite3_column_int(q, 1);
+    *n = sqlite3_column_int64(q, 2);
+    sqlite3_finalize(q);
+}
+
+/* A running or finished alert of Obukhiv raion, as alerts.in.ua answers
+ * (hand-made; the shape of ../shared/data/alerts_in_ua). */
+#define IN_UA_ANSWER(finished_at)                                              \
+    "{\"alerts\":[{\"id\":7,\"location_title\":\"Обухівський район\","     \
+    "\"location_type\":\"raion\",\"started_at\":"                           \
+    "\"2026-06-21T09:00:00.000Z\",\"finished_at\":" finished_at ","           \
+    "\"alert_type\":\"air_raid\",\"location_oblast\":"                      \
+    "\"Київська область\",\"location_uid\":\"76\",\"deleted_at\":null}],"  \
+    "\"meta\":{\"last_updated_at\":\"2026/06/21 09:30:00 +0000\","          \
+    "\"type\":\"full\"}}\n"
+
+/* An alerts.in.ua answer read while an alert runs, then answers read
+ * later (hand-made, in the API's shape): the running alert ends where the
+ * answer was saved, is extended by a later running answer, closed by the
+ * finished one, and never changed after that. */
+static void test_alerts_in_ua_running_then_closed(void **state)
+{
+    (void)state;
+    rm_store();
+    fw_store *st = NULL;
+    struct fw_diag d;
+    struct fw_ingest_result r;
+    assert_int_equal(fw_store_open(g_db, FW_STORE_WRITE, &st, &d), FW_OK);
+    int64_t start = 1782032400; /* 2026-06-21 09:00:00 UTC */
+    char text[1024], path[200];
+    long long end_s, n;
+    int is_open;
+    snprintf(text, sizeof text, "%s", IN_UA_ANSWER("null"));
+    write_answer("alerts_in_ua_region_14.json", text, start + 1800, path,
+                 sizeof path);
+    assert_int_equal(fw_ingest_file(st, path, NULL, NULL, &r, &d), FW_OK);
+    assert_int_equal(r.kind, FW_SOURCE_ALERTS_IN_UA);
+    assert_int_equal(r.rows_accepted, 1);
+    alert_row(st, &end_s, &is_open, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(is_open, 1);
+    assert_int_equal(end_s, start + 1800); /* as of the file's time */
+
+    /* still running an hour later: extended */
+    write_answer("alerts_in_ua_region_14b.json", text, start + 3600, path,
+                 sizeof path);
+    assert_int_equal(fw_ingest_file(st, path, NULL, NULL, &r, &d), FW_OK);
+    alert_row(st, &end_s, &is_open, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(end_s, start + 3600);
+
+    /* finished at 09:40: closed */
+    snprintf(text, sizeof text, "%s",
+             IN_UA_ANSWER("\"2026-06-21T09:40:00.000Z\""));
+    write_answer("alerts_in_ua_region_14c.json", text, start + 7200, path,
+                 sizeof path);
+    assert_int_equal(fw_ingest_file(st, path, NULL, NULL, &r, &d), FW_OK);
+    alert_row(st, &end_s, &is_open, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(is_open, 0);
+    assert_int_equal(end_s, start + 2400);
+
+    /* an older running answer ingested late changes nothing */
+    snprintf(text, sizeof text, "%s", IN_UA_ANSWER("null"));
+    write_answer("alerts_in_ua_region_14d.json", text, start + 9000, path,
+                 sizeof path);
+    assert_int_equal(fw_ingest_file(st, path, NULL, NULL, &r, &d), FW_OK);
+    assert_int_equal(r.rows_accepted, 0);
+    alert_row(st, &end_s, &is_open, &n);
+    assert_int_equal(is_open, 0);
+    assert_int_equal(end_s, start + 2400);
+    const char *names[] = {"", "b", "c", "d"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/alerts_in_ua_region_14%s.json",
+                 g_dir, names[i]);
+        unlink(path);
+    }
+    fw_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_broken_files_leave_store_unchanged),
         cmocka_unit_test(test_duplicate_places),
         cmocka_unit_test(test_pipe_equals_serial),
+        cmocka_unit_test(test_alerts_in_ua_running_then_closed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
