@@ -65,7 +65,7 @@ static int setup(void **state)
     assert_non_null(mkdtemp(c->dir));
     snprintf(c->db, sizeof c->db, "%s/t.db", c->dir);
     assert_int_equal(fw_store_open(c->db, FW_STORE_WRITE, &c->st, NULL), FW_OK);
-    struct fw_fetch_opts fo = {.total_timeout_ms = 2000,
+    struct fw_fetch_opts fo = {.total_timeout_ms = 60000,
                                .backoff_ms = 20,
                                .max_attempts = 3,
                                .max_wait_s = 5,
@@ -315,7 +315,14 @@ static void test_slow_body_past_timeout_refused(void **state)
 {
     struct ctx *c = *state;
     NEED_DATA(c);
-    /* the handle's whole-transfer timeout is 2 s */
+    /* a handle whose whole-transfer timeout is 1 s, against a body that
+     * stops for 4 s after its first KiB */
+    fw_fetch_free(c->f);
+    struct fw_fetch_opts fo = {.total_timeout_ms = 1000,
+                               .backoff_ms = 20,
+                               .max_attempts = 3,
+                               .host_delay_ms = 1};
+    assert_int_equal(fw_fetch_new(&fo, &c->f, NULL), FW_OK);
     refused(c, FW_HTTPD_FAULT_SLOW, 4000, FW_ENET, "imeout", 3);
 }
 
