@@ -27,6 +27,7 @@
 #ifndef FRONTWATCH_FETCH_H
 #define FRONTWATCH_FETCH_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "frontwatch/err.h"
@@ -54,6 +55,10 @@ struct fw_fetch_opts {
     const char *user_agent;        /* ["frontwatch/VERSION (+URL)"], borrowed */
     fw_fetch_progress_fn progress; /* NULL: none */
     void *progress_ctx;
+    /* When set and *cancel becomes non-zero (a signal handler's flag), the
+     * transfer under way stops, no retry or pause follows, and
+     * fw_fetch_get fails with FW_ENET "interrupted". NULL: never. */
+    const volatile sig_atomic_t *cancel;
 };
 
 /* One request. Every pointer is borrowed for the call. */

@@ -14,6 +14,7 @@
 #include "frontwatch/config.h"
 #include "frontwatch/date.h"
 #include "frontwatch/oblast.h"
+#include "frontwatch/update.h"
 
 const char *fw_cli_db_path(const char *opt)
 {
@@ -330,4 +331,38 @@ void fw_cli_map_age_note(int64_t date_s, int64_t map_s)
            "come every day or week; 'frontwatch update' fetches the "
            "newest)\n\n",
            (long long)days, day);
+}
+
+int fw_cli_parse_url_opt(const char *arg, const char *urls[])
+{
+    const char *eq = strchr(arg, '=');
+    char name[64];
+    enum fw_update_source s;
+    if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof name ||
+        eq[1] == '\0') {
+        fw_cli_error("--url '%s': expected NAME=URL, e.g. "
+                     "deepstate=https://deepstatemap.live",
+                     arg);
+        return FW_EXIT_USAGE;
+    }
+    memcpy(name, arg, (size_t)(eq - arg));
+    name[eq - arg] = '\0';
+    if (fw_update_source_by_name(name, &s) != FW_OK) {
+        fw_cli_error("--url: no source '%s' (deepstate, deepstate_occupied, "
+                     "alerts_official, alerts_volunteer, alerts_in_ua)",
+                     name);
+        return FW_EXIT_USAGE;
+    }
+    urls[s] = eq + 1;
+    return 0;
+}
+
+const char *fw_cli_db_path_config(const char *opt,
+                                  const struct fw_config *cfg)
+{
+    if (opt == NULL && getenv("FRONTWATCH_DB") == NULL &&
+        cfg->db[0] != '\0') {
+        return cfg->db;
+    }
+    return fw_cli_db_path(opt);
 }

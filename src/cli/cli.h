@@ -96,6 +96,15 @@ struct fw_config;
  * printing the error. */
 int fw_cli_load_config(const char *opt, struct fw_config *cfg);
 
+/* Parses an "--url NAME=URL" argument into urls[NAME's source] (a
+ * pointer into arg). Returns 0, or FW_EXIT_USAGE after the error. */
+int fw_cli_parse_url_opt(const char *arg, const char *urls[]);
+
+/* The store path as fw_cli_db_path, with the config file's db between
+ * $FRONTWATCH_DB and the default. */
+const char *fw_cli_db_path_config(const char *opt,
+                                  const struct fw_config *cfg);
+
 /* Prints a STALE line when the map published at map_s is older than
  * FW_ASSESS_MAP_STALE_DAYS at the end of the day date_s (places, risk). */
 void fw_cli_map_age_note(int64_t date_s, int64_t map_s);

@@ -144,24 +144,11 @@ static int exec_sources(int argc, char **argv)
         case 'j':
             json = 1;
             break;
-        case 'u': {
-            const char *eq = strchr(optarg, '=');
-            char name[64];
-            enum fw_update_source s;
-            size_t len = eq ? (size_t)(eq - optarg) : 0;
-            if (eq == NULL || len == 0 || len >= sizeof name) {
-                fw_cli_error("--url '%s': expected NAME=URL", optarg);
-                return FW_EXIT_USAGE;
+        case 'u':
+            if ((rc = fw_cli_parse_url_opt(optarg, urls)) != 0) {
+                return rc;
             }
-            memcpy(name, optarg, len);
-            name[len] = '\0';
-            if (fw_update_source_by_name(name, &s) != FW_OK) {
-                fw_cli_error("--url: no source '%s'", name);
-                return FW_EXIT_USAGE;
-            }
-            urls[s] = eq + 1;
             break;
-        }
         default:
             return FW_EXIT_USAGE;
         }
@@ -170,13 +157,11 @@ static int exec_sources(int argc, char **argv)
     if ((rc = fw_cli_load_config(config, &cfg)) != 0) {
         return rc;
     }
-    if (db == NULL && getenv("FRONTWATCH_DB") == NULL && cfg.db[0] != '\0') {
-        db = cfg.db;
-    }
     struct fw_diag d;
     fw_diag_reset(&d);
     fw_store *st = NULL;
-    fw_err err = fw_store_open(fw_cli_db_path(db), FW_STORE_READ, &st, &d);
+    fw_err err =
+        fw_store_open(fw_cli_db_path_config(db, &cfg), FW_STORE_READ, &st, &d);
     if (err != FW_OK) {
         return fw_cli_fail(err, &d);
     }

@@ -3,6 +3,7 @@
  * check it and ingest it (update.h), one line per source.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,17 @@
 
 /* Exit codes of update (docs/CLI.md), beside the common ones. */
 enum { EXIT_SOME_FAILED = 5, EXIT_ALL_FAILED = 6, EXIT_LOCKED = 7 };
+
+/* Set by SIGINT and SIGTERM: the transfer under way stops, the source
+ * fails, files already ingested stay, the rest is skipped and the
+ * temporary files are removed. */
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
 
 struct progress {
     int is_tty;
@@ -68,31 +80,6 @@ static void on_bytes(void *ctx, const char *url, long long done,
 {
     (void)url;
     show(ctx, done, total);
-}
-
-/* "--url NAME=URL" into urls[]. */
-static int parse_url_opt(const char *arg, const char *urls[])
-{
-    const char *eq = strchr(arg, '=');
-    char name[64];
-    enum fw_update_source s;
-    if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof name ||
-        eq[1] == '\0') {
-        fw_cli_error("--url '%s': expected NAME=URL, e.g. "
-                     "deepstate=https://deepstatemap.live",
-                     arg);
-        return FW_EXIT_USAGE;
-    }
-    memcpy(name, arg, (size_t)(eq - arg));
-    name[eq - arg] = '\0';
-    if (fw_update_source_by_name(name, &s) != FW_OK) {
-        fw_cli_error("--url: no source '%s' (deepstate, deepstate_occupied, "
-                     "alerts_official, alerts_volunteer, alerts_in_ua)",
-                     name);
-        return FW_EXIT_USAGE;
-    }
-    urls[s] = eq + 1;
-    return 0;
 }
 
 /* "--source a,b" into wanted[]. */
@@ -205,7 +192,7 @@ static int exec_update(int argc, char **argv)
             }
             break;
         case 'u':
-            if ((rc = parse_url_opt(optarg, urls)) != 0) {
+            if ((rc = fw_cli_parse_url_opt(optarg, urls)) != 0) {
                 return rc;
             }
             break;
@@ -246,10 +233,7 @@ static int exec_update(int argc, char **argv)
     if ((rc = fw_cli_load_config(config, &cfg)) != 0) {
         return rc;
     }
-    if (db == NULL && getenv("FRONTWATCH_DB") == NULL && cfg.db[0] != '\0') {
-        db = cfg.db;
-    }
-    const char *db_path = fw_cli_db_path(db);
+    const char *db_path = fw_cli_db_path_config(db, &cfg);
     const char *token = getenv("FRONTWATCH_ALERTS_IN_UA_TOKEN");
     if (token == NULL || token[0] == '\0') {
         token = cfg.in_ua_token[0] ? cfg.in_ua_token : NULL;
@@ -276,7 +260,12 @@ static int exec_update(int argc, char **argv)
         .host_delay_ms = pause_s > 0 ? (long)(pause_s * 1000) : 1,
         .progress = on_bytes,
         .progress_ctx = &pg,
+        .cancel = &g_stop,
     };
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     if ((err = fw_store_open(db_path, FW_STORE_WRITE, &st, &d)) != FW_OK ||
         (err = fw_fetch_new(&fo, &f, &d)) != FW_OK) {
         rc = fw_cli_fail(err, &d);
@@ -284,7 +273,7 @@ static int exec_update(int argc, char **argv)
     }
     double t0 = now_s();
     int n_tried = 0, n_failed = 0, n_new = 0;
-    for (int i = 0; i < FW_UPDATE_N_SOURCES; i++) {
+    for (int i = 0; i < FW_UPDATE_N_SOURCES && !g_stop; i++) {
         if (any_wanted && !wanted[i]) {
             continue;
         }
@@ -333,6 +322,11 @@ static int exec_update(int argc, char **argv)
     rc = n_failed == 0        ? FW_EXIT_OK
          : n_failed < n_tried ? EXIT_SOME_FAILED
                               : EXIT_ALL_FAILED;
+    if (g_stop) {
+        fw_cli_error("interrupted: what was ingested stays, the rest was "
+                     "not fetched");
+        rc = EXIT_SOME_FAILED;
+    }
 out:
     fw_fetch_free(f);
     fw_store_close(st);

@@ -371,6 +371,19 @@ void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
                         sa->source, fw_status_name(sa->now.status));
             }
         }
+        for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
+            const struct fw_source_assessment *sa = &a->sources[i];
+            if (sa->has_data && sa->is_stale &&
+                strcmp(sa->source, a->status_source) == 0) {
+                char b[11];
+                day(sa->newest_s, b);
+                fprintf(f,
+                        "STALE: this is the %s map of %s, %lld days before "
+                        "%s; 'frontwatch update' fetches newer maps.\n",
+                        sa->source, b,
+                        (long long)((a->at_s - sa->newest_s) / DAY), date);
+            }
+        }
     }
 
     write_forecast_text(a, f);

@@ -266,6 +266,11 @@ static size_t on_header(char *line, size_t size, size_t n, void *ctx)
     return len;
 }
 
+static int is_cancelled(const fw_fetch *f)
+{
+    return f->o.cancel != NULL && *f->o.cancel != 0;
+}
+
 static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
                        curl_off_t ultotal, curl_off_t ulnow)
 {
@@ -276,7 +281,7 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
         x->f->o.progress(x->f->o.progress_ctx, x->url, (long long)dlnow,
                          (long long)dltotal);
     }
-    return 0;
+    return is_cancelled(x->f); /* non-zero aborts the transfer */
 }
 
 static int type_accepted(const char *const *types, const char *got)
@@ -391,7 +396,10 @@ static enum outcome attempt(fw_fetch *f, const struct fw_fetch_req *req,
     int is_file = strncasecmp(req->url, "file:", 5) == 0;
 
     if (rc != CURLE_OK) {
-        if (x->over_cap || rc == CURLE_FILESIZE_EXCEEDED) {
+        if (is_cancelled(f)) {
+            *err = fw_diag_set(d, FW_ENET, 0, 0, "interrupted");
+            o = O_FAIL;
+        } else if (x->over_cap || rc == CURLE_FILESIZE_EXCEEDED) {
             *err = fw_diag_set(d, FW_ELIMIT, 0, 0,
                                "the answer is larger than the %lld-byte cap",
                                x->cap);
@@ -495,6 +503,10 @@ fw_err fw_fetch_get(fw_fetch *f, const struct fw_fetch_req *req,
     fw_err err = FW_ENET;
     long long cap = req->max_bytes > 0 ? req->max_bytes : FW_FETCH_MAX_BYTES;
     for (int i = 0; i < f->o.max_attempts; i++) {
+        if (is_cancelled(f)) {
+            err = fw_diag_set(d, FW_ENET, 0, 0, "interrupted");
+            break;
+        }
         if (host_name[0] != '\0') {
             struct host *hs = host_slot(f, host_name);
             if (hs->last_end_s > 0) {

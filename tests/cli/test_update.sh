@@ -135,4 +135,19 @@ check locked 7 'another update of this store is running \(process [0-9]+ holds .
 wait "$bg"
 check first-finished 0 'alerts_volunteer +nothing new' -- cat "$tmp/bg.out"
 
+# interrupted (SIGTERM, as systemd stops a service): the transfer stops at
+# once, exit 5, the temporary folder is gone
+mkdir -p "$tmp/work"
+control "fault?prefix=/alerts/volunteer&kind=slow&n=1&arg=20000"
+TMPDIR=$tmp/work "$FW" update --pause 0 --source alerts_volunteer "${URLS[@]}" \
+    >"$tmp/int.out" 2>&1 &
+bg=$!
+sleep 1.5
+kill -TERM "$bg"
+wait "$bg"
+echo "exit $?" >>"$tmp/int.out"
+check interrupted 0 'interrupted: what was ingested stays' -- cat "$tmp/int.out"
+check interrupted-exit 0 '^exit 5$' -- cat "$tmp/int.out"
+check interrupted-clean 0 '^0$' -- bash -c "ls -A '$tmp/work' | wc -l"
+
 summary
