@@ -18,7 +18,8 @@ work=$3
 shift 3
 harnesses=("$@")
 if [ ${#harnesses[@]} -eq 0 ]; then
-    harnesses=(alerts_csv alert_regions geonames kse frontline csv json text)
+    harnesses=(alerts_csv alert_regions geonames kse frontline csv json text
+               missiles_csv alerts_in_ua)
 fi
 jobs=${FUZZ_JOBS:-2}
 mkdir -p "$work/findings" "$work/logs"

@@ -56,6 +56,9 @@ static void write_text(const struct fw_update_source_info *info,
     when(s->last_success_s, t2, sizeof t2);
     printf("%s: %s\n", info->name, info->what);
     printf("  url           %s\n", url);
+    if (s->last_url[0] != '\0' && strcmp(s->last_url, url) != 0) {
+        printf("  last tried at %s\n", s->last_url);
+    }
     printf("  last try      %s%s\n", t1,
            s->last_try_s <= 0         ? ""
            : s->last_error[0] != '\0' ? "  FAILED"
@@ -89,6 +92,11 @@ static cJSON *json_source(const struct fw_update_source_info *info,
     cJSON_AddStringToObject(o, "name", info->name);
     cJSON_AddStringToObject(o, "what", info->what);
     cJSON_AddStringToObject(o, "url", url);
+    if (s->last_url[0] != '\0') {
+        cJSON_AddStringToObject(o, "last_url", s->last_url);
+    } else {
+        cJSON_AddNullToObject(o, "last_url");
+    }
 #define ADD_TIME(key, t)                                                       \
     do {                                                                       \
         if ((t) > 0) {                                                         \

@@ -93,6 +93,7 @@ check second-official 0 '^alerts_official +nothing new \(not modified\)' \
     -- cat "$tmp/second.out"
 check_not second-nothing-new 'new (maps|alerts)' -- cat "$tmp/second.out"
 check sources 0 '^deepstate: DeepStateMap' -- "$FW" sources
+check sources-last-url 0 "last tried at $B/deepstate" -- "$FW" sources
 check sources-json 0 '^\[\{"name":"deepstate",.*"newest_data":"2025-08-03T19:58:25Z"' \
     -- "$FW" sources --json
 
