@@ -5,6 +5,7 @@
  */
 #include "fwtest.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "frontwatch/assess.h"
+#include "frontwatch/geo.h"
 #include "frontwatch/ingest.h"
 #include "frontwatch/place.h"
 #include "frontwatch/store.h"
@@ -409,6 +412,22 @@ static void test_alerts_in_ua_running_then_closed(void **state)
     alert_row(st, &end_s, &is_open, &n);
     assert_int_equal(n, 1);
     assert_int_equal(end_s, start + 3600);
+
+    /* while it runs, assess counts it up to the time asked: on
+     * 2026-06-21 (data to 23:59:59 UTC) that is 09:00 to 23:59:59 in
+     * Obukhiv's oblast (a place made up for the test, in UA-32) */
+    struct fw_place pl = {.id = 1, .name = "Test", .oblast_iso = "UA-32",
+                          .lat_deg = 50.1, .lon_deg = 30.6,
+                          .population = -1};
+    fw_geo *g = NULL;
+    assert_int_equal(fw_geo_new(st, &g, &d), FW_OK);
+    struct fw_assessment *a = malloc(sizeof *a);
+    assert_non_null(a);
+    assert_int_equal(fw_assess(st, g, &pl, start - 9 * 3600, a, &d), FW_OK);
+    assert_true(a->alerts.has_data);
+    assert_true(fabs(a->alerts.hours_7d - (15 * 3600 - 1) / 3600.0) < 1e-9);
+    free(a);
+    fw_geo_free(g);
 
     /* finished at 09:40: closed */
     snprintf(text, sizeof text, "%s",
