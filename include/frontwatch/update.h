@@ -7,7 +7,10 @@
  * store. A download that fails or does not pass the checks never reaches
  * the store; a source that fails leaves the store as it was for that
  * source (files of it ingested earlier in the same run stay: each file is
- * its own transaction, and what landed is whole). Conditional-request
+ * its own transaction, and what landed is whole). A map or day whose file
+ * its reader refuses is skipped and the ones after it still come in (one
+ * bad file upstream must not hold back every later one); the source then
+ * fails with that file's error. Conditional-request
  * state (ETag, Last-Modified, sha256, size) is kept per URL in the store's
  * http_cache table, each source's last try, success and error in
  * source_state. Tokens are sent, never stored or put in messages.

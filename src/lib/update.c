@@ -435,6 +435,42 @@ static int64_t history_from(struct run *r, int64_t newest_s)
 
 /* ---- deepstate ----------------------------------------------------------- */
 
+/* In a run of files (maps, days), a file its reader refuses is skipped, so
+ * that one bad file upstream does not hold back every later one; the
+ * source still fails, with the first such file's error. A network or
+ * store error stops the run. */
+struct skipped {
+    fw_err err; /* FW_OK: none yet */
+    struct fw_diag d;
+};
+
+/* After a file: keeps a content error in sk and returns FW_OK to go on;
+ * returns any other error unchanged. */
+static fw_err skip_bad_file(struct run *r, fw_err err, struct skipped *sk)
+{
+    int is_content = err == FW_EPARSE || err == FW_ERANGE || err == FW_ELIMIT ||
+                     err == FW_EGEOS;
+    if (!is_content) {
+        return err;
+    }
+    if (sk->err == FW_OK) {
+        sk->err = err;
+        sk->d = *r->d;
+    }
+    return FW_OK;
+}
+
+/* At the end of the run: the first skipped file's error, if err is none. */
+static fw_err skipped_result(struct run *r, fw_err err,
+                             const struct skipped *sk)
+{
+    if (err == FW_OK && sk->err != FW_OK) {
+        *r->d = sk->d;
+        return sk->err;
+    }
+    return err;
+}
+
 /* The name the frontline reader dates a DeepState history map by. */
 static void deepstate_name(int64_t id, char *buf, size_t cap)
 {
@@ -656,6 +692,7 @@ static fw_err update_deepstate(struct run *r)
         }
         ids[k++] = ids[i];
     }
+    struct skipped sk = {FW_OK};
     for (size_t i = 0; i < k && err == FW_OK; i++) {
         int have = 0;
         if ((err = has_snapshot(r, ids[i], &have)) != FW_OK || have) {
@@ -676,10 +713,10 @@ static fw_err update_deepstate(struct run *r)
                         .types = TYPES_JSON,
                         .max_bytes = (long long)128 << 20};
         enum got got;
-        err = fetch_one(r, &g, &got);
+        err = skip_bad_file(r, fetch_one(r, &g, &got), &sk);
     }
     free(ids);
-    return err;
+    return skipped_result(r, err, &sk);
 }
 
 /* ---- deepstate_occupied -------------------------------------------------- */
@@ -926,6 +963,7 @@ static fw_err update_occupied(struct run *r)
         day = fw_date_floor_day(from);
     }
     size_t n_days = day <= today ? (size_t)((today - day) / FW_DAY_S) + 1 : 0;
+    struct skipped sk = {FW_OK};
     for (size_t i = 0; day <= today && err == FW_OK; day += FW_DAY_S, i++) {
         char ymd[11], suffix[80], name[64], what[48];
         fw_date_format_day(day, ymd);
@@ -947,9 +985,9 @@ static fw_err update_occupied(struct run *r)
                         .max_bytes = (long long)64 << 20,
                         .use_cache = 1,
                         .missing_is_nothing = 1};
-        err = fetch_one(r, &g, &got);
+        err = skip_bad_file(r, fetch_one(r, &g, &got), &sk);
     }
-    return err;
+    return skipped_result(r, err, &sk);
 }
 
 /* ---- alerts -------------------------------------------------------------- */

@@ -550,7 +550,8 @@ static void test_occupied_consolidated_and_daily(void **state)
 }
 
 /* A map that does not parse is refused by the ingest: nothing of it is
- * stored. */
+ * stored; the maps after it still come in, and the source reports the
+ * bad one. */
 static void test_bad_map_refused(void **state)
 {
     struct ctx *c = *state;
@@ -568,6 +569,21 @@ static void test_bad_map_refused(void **state)
     assert_true(d.line > 0); /* where the JSON stops */
     assert_int_equal(count(c, "SELECT count(*) FROM snapshot"), 0);
     assert_int_equal(count(c, "SELECT count(*) FROM polygon"), 0);
+
+    /* the map of 2025-07-27 cut, those of 07-20 and 08-03 whole */
+    fw_httpd_reset(c->h);
+    assert_int_equal(fw_httpd_add_fault(c->h,
+                                        "/deepstate/api/history/1753646472",
+                                        FW_HTTPD_FAULT_BAD_JSON, 1, 0),
+                     FW_OK);
+    assert_int_equal(run(c, FW_UPDATE_DEEPSTATE, root(c, "/deepstate"),
+                         day("2025-07-20"), 0, &rep, &d),
+                     FW_EPARSE);
+    assert_non_null(strstr(d.file, "/api/history/1753646472"));
+    assert_int_equal(rep.n_files_new, 2);
+    assert_int_equal(rep.n_refused, 1);
+    assert_int_equal(count(c, "SELECT count(*) FROM snapshot"), 2);
+    assert_int_equal(rep.newest_s, 1754251105);
 }
 
 /* A cumulative file that shrinks is refused even though it parses. */
