@@ -37,6 +37,10 @@ struct fw_ingest_result {
     long rows_accepted;
     long rows_rejected;    /* skipped, with a reason in ingest_issue */
     long rows_repaired;    /* fixed on the way in (also in ingest_issue) */
+    long rows_known;       /* alerts stored already by an earlier file (a
+                              newer version of a cumulative CSV, an
+                              overlapping alerts.in.ua answer): neither
+                              accepted nor rejected */
     char first_issue[256]; /* first reject or repair reason, "" if none */
 };
 

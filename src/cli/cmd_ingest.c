@@ -208,9 +208,13 @@ static int ingest_file(struct run *r, size_t i, const char *path,
     r->n_new++;
     if (!r->quiet) {
         printf("ok    %s: %s, %ld read, %ld accepted, %ld rejected, %ld "
-               "repaired\n",
+               "repaired",
                path, fw_source_kind_name(res.kind), res.rows_read,
                res.rows_accepted, res.rows_rejected, res.rows_repaired);
+        if (res.rows_known > 0) {
+            printf(", %ld stored already", res.rows_known);
+        }
+        printf("\n");
         if (res.first_issue[0] != '\0') {
             printf("      first issue: %s\n", res.first_issue);
         }

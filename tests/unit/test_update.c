@@ -587,31 +587,50 @@ static void test_bad_map_refused(void **state)
 }
 
 /* A cumulative file that shrinks is refused even though it parses. */
-static void test_shrinking_file_refused(void **state)
+/* Head of the real official CSV, n lines, as the file at path (replaced
+ * whole, as a download would be). */
+static void csv_head(const char *path, int n)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "head -n %d '%s' > '%s.x' && mv '%s.x' '%s'", n,
+             fwt_shared("alerts/official_data_en.csv"), path, path, path);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* A cumulative CSV that grows brings its new rows, and the rows stored
+ * from the last version are neither new nor faults of the file; one that
+ * shrinks is refused even though it parses. */
+static void test_cumulative_file_grows_not_shrinks(void **state)
 {
     struct ctx *c = *state;
     NEED_DATA(c);
     char path[320], url[400];
     snprintf(path, sizeof path, "%s/official.csv", c->dir);
     snprintf(url, sizeof url, "file://%s", path);
-    /* the first 2001 lines of the real file, then the first 1001 */
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "head -n 2001 '%s' > '%s'",
-             fwt_shared("alerts/official_data_en.csv"), path);
-    assert_int_equal(system(cmd), 0);
     struct fw_update_report rep;
     struct fw_diag d;
+    csv_head(path, 1001);
     assert_int_equal(run(c, FW_UPDATE_ALERTS_OFFICIAL, url, 0, 0, &rep, &d),
                      FW_OK);
-    assert_int_equal(rep.n_files_new, 1);
-    long long n = count(c, "SELECT count(*) FROM alert");
-    snprintf(cmd, sizeof cmd, "head -n 1001 '%s' > '%s.x' && mv '%s.x' '%s'",
-             fwt_shared("alerts/official_data_en.csv"), path, path, path);
-    assert_int_equal(system(cmd), 0);
+    long long n1 = count(c, "SELECT count(*) FROM alert");
+    assert_int_equal(rep.n_records_new, n1);
+    assert_true(n1 > 900);
+    csv_head(path, 2001);
+    assert_int_equal(run(c, FW_UPDATE_ALERTS_OFFICIAL, url, 0, 0, &rep, &d),
+                     FW_OK);
+    long long n2 = count(c, "SELECT count(*) FROM alert");
+    assert_int_equal(rep.n_records_new, n2 - n1);
+    assert_true(n2 - n1 > 900);
+    /* the second version's log: no issue for the 1000 rows it repeats */
+    assert_int_equal(count(c, "SELECT count(*) FROM ingest_issue WHERE"
+                              " log_id=(SELECT max(id) FROM ingest_log)"
+                              " AND reason LIKE 'duplicate%'"),
+                     0);
+    csv_head(path, 1001);
     assert_int_equal(run(c, FW_UPDATE_ALERTS_OFFICIAL, url, 0, 0, &rep, &d),
                      FW_EPARSE);
     assert_non_null(strstr(d.msg, "this file only grows"));
-    assert_int_equal(count(c, "SELECT count(*) FROM alert"), n);
+    assert_int_equal(count(c, "SELECT count(*) FROM alert"), n2);
 }
 
 static void test_unsupported_scheme(void **state)
@@ -788,8 +807,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_occupied_consolidated_and_daily,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_map_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_shrinking_file_refused, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cumulative_file_grows_not_shrinks,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsupported_scheme, setup,
                                         teardown),
         cmocka_unit_test(test_lock_is_exclusive),
