@@ -287,8 +287,8 @@ static fw_err rec_event(void *ctx, const struct fw_event_rec *e)
     return ok ? FW_OK : FW_ENOMEM;
 }
 
-/* reject/repair cannot fail: a record that cannot be kept marks the batch
- * unusable through a NULL text (see replay). */
+/* reject/repair cannot fail: a record that cannot be kept sets the batch's
+ * lost flag, and the file then goes the serial way (parse_slot). */
 static void rec_issue(struct batch *b, enum rec_tag tag, long line,
                       long feature, const char *text)
 {
