@@ -33,7 +33,8 @@
  *    than a tenth is refused.
  *  - alerts_in_ua: the alerts.in.ua history of each region
  *    (/v1/regions/{uid}/alerts/month_ago.json), only with a token, at most
- *    one request per interval_ms (the API allows a few a minute).
+ *    one request per interval_ms (the API allows a few a minute); an
+ *    answer with no alert (a quiet region) is not ingested.
  */
 #ifndef FRONTWATCH_UPDATE_H
 #define FRONTWATCH_UPDATE_H

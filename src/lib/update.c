@@ -327,7 +327,8 @@ struct get {
     long host_delay_ms;
     /* Called instead of the ingest when set (the consolidated file is
      * split first); the file is removed afterwards either way. */
-    fw_err (*consume)(struct run *r, const char *path, enum got *got);
+    fw_err (*consume)(struct run *r, const char *path, const char *url,
+                      enum got *got);
 };
 
 /* Fetches g->url into the work folder, checks it and ingests it (or hands
@@ -393,7 +394,7 @@ static fw_err fetch_one(struct run *r, const struct get *g, enum got *got)
                           resp.body_bytes, c.body_bytes);
         goto out;
     }
-    err = g->consume != NULL ? g->consume(r, path, got)
+    err = g->consume != NULL ? g->consume(r, path, g->url, got)
                              : ingest(r, path, g->url, got);
     if (err == FW_OK && g->use_cache) {
         err = cache_put(r, g->url, &resp, sha, resp.body_bytes);
@@ -560,7 +561,8 @@ out:
 /* /api/history/last: {"id": T, "map": FeatureCollection}; some clients
  * have met it as a JSON string holding that object, so a string is
  * parsed once more. Writes the map under its history name. */
-static fw_err consume_last(struct run *r, const char *path, enum got *got)
+static fw_err consume_last(struct run *r, const char *path, const char *url,
+                           enum got *got)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -614,9 +616,7 @@ static fw_err consume_last(struct run *r, const char *path, enum got *got)
     if (!ok) {
         err = fw_diag_set(r->d, FW_EIO, 0, 0, "cannot write %s", map_path);
     } else {
-        char origin[1100];
-        join_url(r, "api/history/last", origin, sizeof origin);
-        err = ingest(r, map_path, origin, got);
+        err = ingest(r, map_path, url, got);
     }
     unlink(map_path);
 out:
@@ -760,8 +760,8 @@ static fw_err feat_put(struct splitter *sp, char c)
 
 /* One day: parse the feature, write its file, ingest it when the store
  * lacks the day and it is wanted. */
-static fw_err split_day(struct run *r, const char *text, size_t len, long index,
-                        int64_t from, enum got *got)
+static fw_err split_day(struct run *r, const char *url, const char *text,
+                        size_t len, long index, int64_t from, enum got *got)
 {
     cJSON *feat = NULL;
     char *geom = NULL;
@@ -816,7 +816,7 @@ static fw_err split_day(struct run *r, const char *text, size_t len, long index,
         err = fw_diag_set(r->d, FW_EIO, 0, 0, "cannot write %s", path);
     } else {
         char origin[1200];
-        snprintf(origin, sizeof origin, "%s#%s", r->url, date->valuestring);
+        snprintf(origin, sizeof origin, "%s#%s", url, date->valuestring);
         enum got one;
         err = ingest(r, path, origin, &one);
         if (err == FW_OK && one == GOT_NEW) {
@@ -830,7 +830,8 @@ out:
     return err;
 }
 
-static fw_err consume_split(struct run *r, const char *path, enum got *got)
+static fw_err consume_split(struct run *r, const char *path, const char *url,
+                            enum got *got)
 {
     gzFile gz = gzopen(path, "rb");
     if (gz == NULL) {
@@ -895,7 +896,7 @@ static fw_err consume_split(struct run *r, const char *path, enum got *got)
                     sp.in_features = 0;
                 } else if (sp.depth == 2 && c == '}' && sp.collecting) {
                     sp.collecting = 0;
-                    err = split_day(r, sp.feat, sp.feat_len, index++,
+                    err = split_day(r, url, sp.feat, sp.feat_len, index++,
                                     r->split_from_s, got);
                 }
                 break;
@@ -1007,6 +1008,33 @@ static fw_err update_alerts_csv(struct run *r)
     return fetch_one(r, &g, &got);
 }
 
+/* An alerts.in.ua answer: ingested unless it holds no alert at all (a
+ * quiet region; its meta time changes with every request, so each such
+ * answer would otherwise be logged as a new file, every hour). A document
+ * that is not an object with an "alerts" array goes to the ingest, whose
+ * reader says what is wrong with it. */
+static fw_err consume_in_ua(struct run *r, const char *path, const char *url,
+                            enum got *got)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    cJSON *root = NULL;
+    fw_err err = fw_io_read_file(path, (size_t)64 << 20, &buf, &len, NULL);
+    int is_empty = 0;
+    if (err == FW_OK && fw_json_parse(buf, len, &root, NULL) == FW_OK) {
+        const cJSON *alerts = cJSON_GetObjectItemCaseSensitive(root, "alerts");
+        is_empty = cJSON_IsArray(alerts) && cJSON_GetArraySize(alerts) == 0;
+    }
+    cJSON_Delete(root);
+    free(buf);
+    if (is_empty) {
+        r->rep->n_files_same++;
+        *got = GOT_SAME;
+        return FW_OK;
+    }
+    return ingest(r, path, url, got);
+}
+
 static fw_err update_alerts_in_ua(struct run *r)
 {
     if (r->o->token == NULL || r->o->token[0] == '\0') {
@@ -1052,7 +1080,8 @@ static fw_err update_alerts_in_ua(struct run *r)
                         .max_bytes = (long long)64 << 20,
                         .use_cache = 1,
                         .token = r->o->token,
-                        .host_delay_ms = interval};
+                        .host_delay_ms = interval,
+                        .consume = consume_in_ua};
         enum got got;
         err = fetch_one(r, &g, &got);
     }

@@ -401,6 +401,15 @@ static void test_token_sent_never_stored(void **state)
                               "'alerts_in_ua' AND level=1 AND"
                               " oblast_iso='UA-30'"),
                      20);
+    /* region 5's answer holds no alert: not logged as an ingested file */
+    assert_int_equal(rep.n_files_new, 2);
+    assert_int_equal(rep.n_files_same, 1);
+    assert_int_equal(count(c, "SELECT count(*) FROM ingest_log WHERE path"
+                              " LIKE '%/v1/regions/5/%'"),
+                     0);
+    assert_int_equal(count(c, "SELECT count(*) FROM ingest_log WHERE path"
+                              " LIKE '%/v1/regions/14/alerts/month_ago.json'"),
+                     1);
     /* the same answers again: 304, nothing new */
     assert_int_equal(run(c, FW_UPDATE_ALERTS_IN_UA, root(c, "/alerts_in_ua"), 0,
                          0, &rep, &d),
