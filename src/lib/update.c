@@ -323,6 +323,9 @@ struct get {
     int use_cache;          /* conditional request, sha check */
     int is_cumulative;      /* refuse a version that shrinks */
     int missing_is_nothing; /* 404: not yet, no error */
+    int is_whole;           /* with use_cache: ask unconditionally and read
+                               it even when unchanged (--since fills days
+                               an earlier run left out) */
     const char *token;
     long host_delay_ms;
     /* Called instead of the ingest when set (the consolidated file is
@@ -347,8 +350,8 @@ static fw_err fetch_one(struct run *r, const struct get *g, enum got *got)
     }
     struct fw_fetch_req req = {
         .url = g->url,
-        .etag = g->use_cache ? c.etag : NULL,
-        .last_modified = g->use_cache ? c.last_modified : NULL,
+        .etag = g->use_cache && !g->is_whole ? c.etag : NULL,
+        .last_modified = g->use_cache && !g->is_whole ? c.last_modified : NULL,
         .bearer_token = g->token,
         .content_types = g->types,
         .max_bytes = g->max_bytes,
@@ -377,7 +380,7 @@ static fw_err fetch_one(struct run *r, const struct get *g, enum got *got)
         err = fw_diag_set(r->d, FW_EIO, 0, 0, "cannot read %s", path);
         goto out;
     }
-    if (g->use_cache && strcmp(sha, c.sha256) == 0) {
+    if (g->use_cache && !g->is_whole && strcmp(sha, c.sha256) == 0) {
         /* a server without conditional requests: same bytes as before */
         r->rep->n_files_same++;
         *got = GOT_SAME;
@@ -683,7 +686,7 @@ static fw_err update_deepstate(struct run *r)
     /* the newest map of each UTC day from `from` on, not stored yet */
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (ids[i] < from || ids[i] <= newest) {
+        if (ids[i] < from) {
             continue;
         }
         if (i + 1 < n &&
@@ -947,6 +950,7 @@ static fw_err update_occupied(struct run *r)
                         .max_bytes = FW_FETCH_MAX_BYTES,
                         .use_cache = 1,
                         .is_cumulative = 1,
+                        .is_whole = r->o->since_s > 0,
                         .consume = consume_split};
         progress(r, "consolidated file", 0, 0);
         if ((err = fetch_one(r, &g, &got)) != FW_OK) {

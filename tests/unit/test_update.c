@@ -457,13 +457,19 @@ static void test_deepstate_history(void **state)
     NEED_DATA(c);
     struct fw_update_report rep;
     struct fw_diag d;
-    /* maps of 2025-07-20, 07-27 and 08-03 (the last three of the folder) */
+    /* maps of 2025-07-27 and 08-03 (the last two of the folder) */
+    assert_int_equal(run(c, FW_UPDATE_DEEPSTATE, root(c, "/deepstate"),
+                         day("2025-07-27"), 0, &rep, &d),
+                     FW_OK);
+    assert_int_equal(rep.n_files_new, 2);
+    assert_int_equal(rep.n_requests, 3); /* the list and two maps */
+    assert_int_equal(rep.newest_s, 1754251105);
+    /* an earlier --since fills in what lies before the newest map */
     assert_int_equal(run(c, FW_UPDATE_DEEPSTATE, root(c, "/deepstate"),
                          day("2025-07-20"), 0, &rep, &d),
                      FW_OK);
-    assert_int_equal(rep.n_files_new, 3);
-    assert_int_equal(rep.n_requests, 4); /* the list and three maps */
-    assert_int_equal(rep.newest_s, 1754251105);
+    assert_int_equal(rep.n_files_new, 1);
+    assert_int_equal(rep.n_requests, 2);
     assert_int_equal(count(c, "SELECT count(*) FROM snapshot WHERE"
                               " source='deepstate'"),
                      3);
@@ -556,6 +562,18 @@ static void test_occupied_consolidated_and_daily(void **state)
     assert_int_equal(after.n_requests, before.n_requests);
     assert_int_equal(rep.n_files_new, 0);
     assert_int_equal(rep.n_requests, 4); /* 08-26 .. 08-29 */
+
+    /* an earlier --since reads the consolidated file again, although it
+     * has not changed, for the days before: 07-07, 07-14, 07-21, 07-28 */
+    assert_int_equal(run(c, FW_UPDATE_DEEPSTATE_OCCUPIED,
+                         root(c, "/occupied"), day("2025-07-01"),
+                         now + 86400, &rep, &d),
+                     FW_OK);
+    assert_int_equal(rep.n_not_modified, 0);
+    assert_int_equal(rep.n_files_new, 4);
+    assert_int_equal(count(c, "SELECT count(*) FROM snapshot WHERE"
+                              " source='deepstate_occupied'"),
+                     8);
 }
 
 /* A map that does not parse is refused by the ingest: nothing of it is
