@@ -103,7 +103,9 @@ static double covered_s(const struct interval *iv, size_t n, int64_t lo,
  * level there (oblast, raion, hromada: since December 2025 the official
  * channel raises most alerts per raion, so a raion's alert is the
  * oblast's too), merged so that overlaps count once. An alert still
- * running when it was read counts up to the time asked. */
+ * running when it was read counts up to the time asked, but for no longer
+ * than alert data stays fresh after that reading: an answer that never
+ * came to close it must not keep the oblast under alert for ever. */
 static fw_err alert_load(fw_store *st, const struct fw_place *p, int64_t at,
                          struct fw_alert_load *al, struct fw_diag *d)
 {
@@ -111,9 +113,11 @@ static fw_err alert_load(fw_store *st, const struct fw_place *p, int64_t at,
     sqlite3_stmt *s = NULL;
     fw_err err = fw_store_prepare(
         st,
-        "SELECT start_s, CASE WHEN is_open THEN max(end_s, ?3) ELSE end_s"
-        " END AS e FROM alert WHERE oblast_iso = ?1 AND start_s < ?3"
-        " AND (end_s > ?2 OR is_open) ORDER BY start_s",
+        "SELECT start_s, CASE WHEN is_open THEN max(end_s, min(?3,"
+        " end_s + ?4)) ELSE end_s END AS e FROM alert"
+        " WHERE oblast_iso = ?1 AND start_s < ?3"
+        " AND end_s + CASE WHEN is_open THEN ?4 ELSE 0 END > ?2"
+        " ORDER BY start_s",
         &s, d);
     if (err != FW_OK) {
         return err;
@@ -121,6 +125,7 @@ static fw_err alert_load(fw_store *st, const struct fw_place *p, int64_t at,
     sqlite3_bind_text(s, 1, p->oblast_iso, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, at - 120 * DAY);
     sqlite3_bind_int64(s, 3, at);
+    sqlite3_bind_int64(s, 4, FW_ASSESS_ALERT_STALE_DAYS * DAY);
     struct interval *iv = NULL;
     size_t n = 0, cap = 0;
     int rc;
@@ -419,7 +424,9 @@ void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
                 a->contested_km2_25km);
     }
 
-    fprintf(f, "\nAir-raid alerts in %s oblast (oblast, raion and hromada alerts):\n",
+    fprintf(f,
+            "\nAir-raid alerts in %s oblast (oblast, raion and hromada "
+            "alerts):\n",
             oblast_label(p->oblast_iso));
     if (!a->alerts.has_data && a->alerts.newest_s > 0) {
         day(a->alerts.newest_s, b1);

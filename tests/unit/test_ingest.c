@@ -426,6 +426,13 @@ static void test_alerts_in_ua_running_then_closed(void **state)
     assert_int_equal(fw_assess(st, g, &pl, start - 9 * 3600, a, &d), FW_OK);
     assert_true(a->alerts.has_data);
     assert_true(fabs(a->alerts.hours_7d - (15 * 3600 - 1) / 3600.0) < 1e-9);
+    /* five days later, with no answer since: it counts until two days
+     * (the alert data's freshness) after it was last read, at 10:00 by the
+     * second answer: 09:00 to 10:00 + 48 h */
+    assert_int_equal(
+        fw_assess(st, g, &pl, start - 9 * 3600 + 5 * 86400, a, &d), FW_OK);
+    assert_false(a->alerts.has_data); /* stale data: hours not shown */
+    assert_true(fabs(a->alerts.hours_7d - 49.0) < 1e-9);
     free(a);
     fw_geo_free(g);
 
