@@ -24,6 +24,32 @@
 #define FW_ASSESS_MAP_STALE_DAYS 10
 #define FW_ASSESS_ALERT_STALE_DAYS 2
 
+/* Parts held as unconfirmed (mapcheck.h) listed per source, the largest;
+ * the rest are counted. */
+#define FW_ASSESS_MAX_SET_ASIDE 4
+
+/*
+ * A data warning: a source's distance changed by FW_ASSESS_JUMP_KM or more
+ * in a week (both maps as seen at the date; such a change puts the place
+ * at least that far from the occupied area on one of the two maps), and
+ * the other source (NZZ against DeepState and back), on a map showing a
+ * state at most FW_ASSESS_JUMP_LAG_DAYS older, is nearer to the old
+ * distance than to the new one, its unconfirmed parts counted (a pocket
+ * it draws but holds is a pocket it shows). Such a jump is a data problem,
+ * not news: the headline then comes from a source without a warning.
+ * Measured on every place and day of the real maps 2022-2025
+ * (docs/decisions/0006), 30 km warns of NZZ's glitch of 2023-12-11 (2,664
+ * places, up to 170 km), NZZ's lone part at the Chernihiv-Bryansk border
+ * from 2024-12-09 (363 places, up to 273 km), border areas one source
+ * alone marks occupied (2024-11, 2024-12, 2025-03: 2 to 210 places, 36 to
+ * 78 km) and NZZ against DeepState's first maps in April 2022 (149
+ * places, up to 52 km); the real moves of Kharkiv 2022-09, Kherson 2022-11
+ * and Vovchansk 2024-05 are shown by the other source within its lag.
+ * 20 km would add two disagreements of 23-27 km in 2022.
+ */
+#define FW_ASSESS_JUMP_KM 30.0
+#define FW_ASSESS_JUMP_LAG_DAYS 3
+
 struct fw_source_assessment {
     char source[24];
     int has_data;             /* a snapshot at or before the date exists */
@@ -33,6 +59,15 @@ struct fw_source_assessment {
     double distance_28d_ago_km; /* NAN when no snapshot then */
     int64_t newest_s;         /* newest snapshot published at/before date */
     int is_stale;
+    /* parts of the map held as unconfirmed: how many, and the largest */
+    size_t n_set_aside;
+    struct fw_set_aside set_aside[FW_ASSESS_MAX_SET_ASIDE];
+    double drawn_distance_km; /* to the map as drawn, unconfirmed parts
+                                 included */
+    /* a data warning (above) on this source's week-on-week change */
+    int has_data_warning;
+    char warning_other[24];    /* the source that does not show it */
+    double warning_other_km;   /* that source's drawn distance */
 };
 
 struct fw_alert_load {
@@ -51,7 +86,10 @@ struct fw_assessment {
     int64_t date_s;           /* midnight UTC of the assessed day */
     int64_t at_s;             /* end of that day: data up to here is used */
     int has_status;           /* some source covers the date */
-    enum fw_status status;    /* from the newest snapshot of any source */
+    enum fw_status status;    /* from the snapshot of any source that shows
+                                 the newest state, passing over sources
+                                 with a data warning when another has
+                                 none */
     char status_source[24];
     double distance_km;       /* same source; NAN without data */
     double distance_change_7d_km;  /* now minus 7 days ago; <0 = closer */

@@ -10,10 +10,27 @@
  * the WGS84 geodesic (PROJ geod_inverse). Kilometres are geodesic, never
  * degrees.
  *
- * Sources without an "occupied before 2022" class (NZZ / liveuamap, the
- * DeepState occupied union) borrow that layer from the DeepState full map
- * nearest in time: NZZ leaves Crimea out always, and Donetsk and Luhansk
- * cities out from 2024-03-18 (../shared/data/README.md).
+ * No answer looks ahead: every map, and every layer it borrows, is one
+ * published at or before the time asked (docs/decisions/0006).
+ *
+ * - Sources without an "occupied before 2022" class (NZZ / liveuamap, the
+ *   DeepState occupied union) borrow that layer: NZZ leaves Crimea out
+ *   always, and Donetsk and Luhansk cities out from 2024-03-18
+ *   (../shared/data/README.md). A map published at t borrows it from the
+ *   newest DeepState full map published at or before t that has the layer
+ *   (passing over maps known as glitches at t, as below). Before the first
+ *   such map (NZZ's maps of 2022-02-24 to 2022-03-28 precede DeepState's
+ *   first, 2022-04-03) the layer is fixed, known before the war: the
+ *   Crimea (UA-43) and Sevastopol (UA-40) boundaries of the boundary file
+ *   ingested last that holds Crimea; ORDLO is inside NZZ's own occupied
+ *   area then. A store without boundaries borrows nothing before April
+ *   2022.
+ * - A map marked suspect (a one-week glitch, exposed by the next map of
+ *   its source) is used until that next map is published, and passed over
+ *   from then on: a user before then saw the glitch. A map with no
+ *   occupied area is always passed over.
+ * - A new isolated occupied part (mapcheck.h) is held as unconfirmed and
+ *   never used: no status, distance, area, feature or export sees it.
  */
 #ifndef FRONTWATCH_GEO_H
 #define FRONTWATCH_GEO_H
@@ -56,9 +73,18 @@ fw_err fw_geo_new(fw_store *st, fw_geo **out, struct fw_diag *d);
 /* Frees g and its cache; accepts NULL. */
 void fw_geo_free(fw_geo *g);
 
-/* The newest usable snapshot of source published at or before t_s
- * (snapshots marked suspect are passed over). Errors: FW_ENOTFOUND when
- * there is none, FW_ESQL. *out set on success only. */
+/* The snapshot of source in force at t_s as known at seen_s (seen_s >=
+ * t_s; an earlier seen_s counts as t_s): the newest published at or before
+ * t_s, passing over the suspect ones exposed by seen_s (see above). For a
+ * trend, "the map of 7 days ago" as a user sees it today passes over a
+ * glitch exposed since. Errors: FW_ENOTFOUND when there is none, FW_ESQL.
+ * *out set on success only. */
+fw_err fw_geo_snapshot_seen(fw_geo *g, const char *source, int64_t t_s,
+                            int64_t seen_s, struct fw_snapshot_info *out,
+                            struct fw_diag *d);
+
+/* fw_geo_snapshot_seen(g, source, t_s, t_s, out, d): the map a user saw
+ * at t_s. */
 fw_err fw_geo_snapshot_at(fw_geo *g, const char *source, int64_t t_s,
                           struct fw_snapshot_info *out, struct fw_diag *d);
 
@@ -96,12 +122,35 @@ fw_err fw_geo_area_near(fw_geo *g, const struct fw_snapshot_info *snap,
                         const double *radius_km, size_t n_radii, double *km2,
                         struct fw_diag *d);
 
+/* A part of a map held as unconfirmed (mapcheck.h), which nothing uses. */
+struct fw_set_aside {
+    double area_km2;
+    double gap_km;      /* from the nearest occupied or contested part of
+                           the source's previous map */
+    double lat_deg;     /* its centroid */
+    double lon_deg;
+    double distance_km; /* from the point asked about; 0 inside */
+};
+
+/* The parts of snap held as unconfirmed, largest first, measured from
+ * (lat, lon): the first cap of them into out[] (caller's array), how many
+ * there are into *n_out (which may exceed cap) and, when nearest_km is not
+ * NULL, the least distance_km of them all into *nearest_km (INFINITY when
+ * there are none): how far the map as drawn, unconfirmed parts included,
+ * puts its occupied area. Errors: FW_ERANGE (coordinates), FW_ESQL,
+ * FW_EGEOS; the outputs are set on success only. */
+fw_err fw_geo_set_aside(fw_geo *g, const struct fw_snapshot_info *snap,
+                        double lat_deg, double lon_deg,
+                        struct fw_set_aside *out, size_t cap, size_t *n_out,
+                        double *nearest_km, struct fw_diag *d);
+
 /* Calls fn(arg, cls, wkb, wkb_len) for every polygon the engine uses for
- * snap, in the store's order: its own polygons except liberated ones (and,
- * for NZZ, except those under 1 km2), then the borrowed "occupied before
- * 2022" layer for sources without one. cls is an fw_control_class
- * (record.h); wkb (WGS84 lon/lat, as stored) is borrowed for the call.
- * fn returns FW_OK to go on; anything else stops the walk and is returned.
+ * snap, in the store's order: its own polygons except liberated ones,
+ * unconfirmed parts and, for NZZ, those under 1 km2, then the borrowed
+ * "occupied before 2022" layer for sources without one (see above). cls
+ * is an fw_control_class (record.h); wkb (WGS84 lon/lat, as stored) is
+ * borrowed for the call. fn returns FW_OK to go on; anything else stops
+ * the walk and is returned.
  * For exports, so that other tools see exactly frontwatch's geometries.
  * Errors: FW_ESQL, or fn's. */
 typedef fw_err (*fw_geo_polygon_fn)(void *arg, int cls, const void *wkb,

@@ -21,15 +21,16 @@ static fw_err sql_err(fw_store *st, struct fw_diag *d)
                        sqlite3_errmsg(fw_store_db(st)));
 }
 
-/* Distance at the snapshot in force at time t, or NAN. */
+/* Distance at the snapshot in force at time t as known at seen (a glitch
+ * exposed by then is passed over), or NAN. */
 static fw_err distance_at(fw_geo *g, const char *source,
-                          const struct fw_place *p, int64_t t, double *km,
-                          struct fw_diag *d)
+                          const struct fw_place *p, int64_t t, int64_t seen,
+                          double *km, struct fw_diag *d)
 {
     struct fw_snapshot_info snap;
     struct fw_control c;
     *km = NAN;
-    fw_err err = fw_geo_snapshot_at(g, source, t, &snap, d);
+    fw_err err = fw_geo_snapshot_seen(g, source, t, seen, &snap, d);
     if (err == FW_ENOTFOUND) {
         return FW_OK;
     }
@@ -72,12 +73,54 @@ static fw_err assess_source(fw_geo *g, const char *source,
     sa->has_data = 1;
     sa->newest_s = sa->snap.published_s;
     sa->is_stale = at - sa->newest_s > FW_ASSESS_MAP_STALE_DAYS * DAY;
-    if ((err = distance_at(g, source, p, at - 7 * DAY,
+    double nearest_set_aside_km = INFINITY;
+    if ((err = fw_geo_set_aside(g, &sa->snap, p->lat_deg, p->lon_deg,
+                                sa->set_aside, FW_ASSESS_MAX_SET_ASIDE,
+                                &sa->n_set_aside, &nearest_set_aside_km, d)) !=
+            FW_OK ||
+        (err = distance_at(g, source, p, at - 7 * DAY, at,
                            &sa->distance_7d_ago_km, d)) != FW_OK) {
         return err;
     }
-    return distance_at(g, source, p, at - 28 * DAY, &sa->distance_28d_ago_km,
-                       d);
+    sa->drawn_distance_km = fmin(sa->now.distance_km, nearest_set_aside_km);
+    return distance_at(g, source, p, at - 28 * DAY, at,
+                       &sa->distance_28d_ago_km, d);
+}
+
+/* NZZ and the two DeepState layers are the two independent sources. */
+static int same_family(const char *a, const char *b)
+{
+    return (strcmp(a, "nzz") == 0) == (strcmp(b, "nzz") == 0);
+}
+
+/* Sets sa's data warning (assess.h) against the other sources of a. */
+static void check_jump(const struct fw_assessment *a,
+                       struct fw_source_assessment *sa)
+{
+    double now = sa->now.distance_km, before = sa->distance_7d_ago_km;
+    if (isnan(before) || fabs(now - before) < FW_ASSESS_JUMP_KM) {
+        return;
+    }
+    /* the other source's freshest map */
+    const struct fw_source_assessment *other = NULL;
+    for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
+        const struct fw_source_assessment *o = &a->sources[i];
+        if (o->has_data && !same_family(o->source, sa->source) &&
+            (other == NULL || o->snap.as_of_s > other->snap.as_of_s)) {
+            other = o;
+        }
+    }
+    int64_t oldest_s = sa->snap.as_of_s - FW_ASSESS_JUMP_LAG_DAYS * DAY;
+    if (other == NULL || other->snap.as_of_s < oldest_s) {
+        return; /* an older map cannot say the jump did not happen */
+    }
+    double o_km = other->drawn_distance_km;
+    if (fabs(o_km - now) > fabs(o_km - before)) {
+        sa->has_data_warning = 1;
+        snprintf(sa->warning_other, sizeof sa->warning_other, "%s",
+                 other->source);
+        sa->warning_other_km = o_km;
+    }
 }
 
 struct interval {
@@ -206,20 +249,34 @@ fw_err fw_assess(fw_store *st, fw_geo *g, const struct fw_place *place,
     a->distance_change_28d_km = NAN;
     a->contested_km2_25km = NAN;
     fw_err err = FW_OK;
-    const struct fw_source_assessment *best = NULL;
     for (int i = 0; i < FW_GEO_N_SOURCES && err == FW_OK; i++) {
         struct fw_source_assessment *sa = &a->sources[i];
         err = assess_source(g, FW_GEO_SOURCES[i], place, a->at_s, sa, d);
-        if (err != FW_OK || !sa->has_data) {
+        if (err == FW_OK && sa->has_data &&
+            sa->now.contested_km2_25km >= 0) {
+            a->contested_km2_25km = sa->now.contested_km2_25km;
+        }
+    }
+    for (int i = 0; i < FW_GEO_N_SOURCES && err == FW_OK; i++) {
+        if (a->sources[i].has_data) {
+            check_jump(a, &a->sources[i]);
+        }
+    }
+    /* the newest picture of the front wins: compare what the maps show
+     * (as_of), not when they were published; a source whose distance
+     * jumped where the other source saw no jump is passed over while
+     * another source has no warning */
+    const struct fw_source_assessment *best = NULL;
+    for (int i = 0; i < FW_GEO_N_SOURCES && err == FW_OK; i++) {
+        const struct fw_source_assessment *sa = &a->sources[i];
+        if (!sa->has_data) {
             continue;
         }
-        /* the newest picture of the front wins: compare what the maps
-         * show (as_of), not when they were published */
-        if (best == NULL || sa->snap.as_of_s > best->snap.as_of_s) {
+        if (best == NULL ||
+            (best->has_data_warning && !sa->has_data_warning) ||
+            (best->has_data_warning == sa->has_data_warning &&
+             sa->snap.as_of_s > best->snap.as_of_s)) {
             best = sa;
-        }
-        if (sa->now.contested_km2_25km >= 0) {
-            a->contested_km2_25km = sa->now.contested_km2_25km;
         }
     }
     if (err == FW_OK && best != NULL) {
@@ -276,6 +333,60 @@ static const char *status_words(enum fw_status s)
 }
 
 static void day(int64_t t, char buf[11]) { fw_date_format_day(t, buf); }
+
+/* The data warnings and the parts set aside, after the answer. */
+static void write_checks_text(const struct fw_assessment *a, FILE *f)
+{
+    char b[11];
+    for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
+        const struct fw_source_assessment *sa = &a->sources[i];
+        if (!sa->has_data || !sa->has_data_warning) {
+            continue;
+        }
+        day(sa->snap.published_s, b);
+        double change = sa->now.distance_km - sa->distance_7d_ago_km;
+        fprintf(f,
+                "DATA WARNING: on the %s map of %s the nearest occupied "
+                "area is %.1f km %s than 7 days before (%.1f km, was "
+                "%.1f km), which the %s map does not show (%.1f km): a "
+                "data problem, not news",
+                sa->source, b, fabs(change),
+                change < 0 ? "closer" : "farther", sa->now.distance_km,
+                sa->distance_7d_ago_km, sa->warning_other,
+                sa->warning_other_km);
+        if (a->has_status && strcmp(a->status_source, sa->source) != 0) {
+            fprintf(f, "; the answer above comes from the %s map",
+                    a->status_source);
+        }
+        fprintf(f, ".\n");
+    }
+    for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
+        const struct fw_source_assessment *sa = &a->sources[i];
+        if (!sa->has_data || sa->n_set_aside == 0) {
+            continue;
+        }
+        day(sa->snap.published_s, b);
+        fprintf(f,
+                "Set aside: %zu isolated occupied part%s on the %s map of "
+                "%s, unconfirmed and not used:\n",
+                sa->n_set_aside, sa->n_set_aside == 1 ? "" : "s", sa->source,
+                b);
+        size_t n = sa->n_set_aside < FW_ASSESS_MAX_SET_ASIDE
+                       ? sa->n_set_aside
+                       : FW_ASSESS_MAX_SET_ASIDE;
+        for (size_t k = 0; k < n; k++) {
+            const struct fw_set_aside *x = &sa->set_aside[k];
+            fprintf(f,
+                    "  %.1f km2 around %.4f N %.4f E, %.1f km from the "
+                    "occupied area of the earlier maps, %.1f km from %s\n",
+                    x->area_km2, x->lat_deg, x->lon_deg, x->gap_km,
+                    x->distance_km, a->place.name);
+        }
+        if (sa->n_set_aside > n) {
+            fprintf(f, "  and %zu smaller\n", sa->n_set_aside - n);
+        }
+    }
+}
 
 static void percent(double p, char *buf, size_t cap)
 {
@@ -390,6 +501,7 @@ void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
             }
         }
     }
+    write_checks_text(a, f);
 
     write_forecast_text(a, f);
 
@@ -480,6 +592,44 @@ static void add_day(cJSON *o, const char *k, int64_t t)
     char b[11];
     fw_date_format_day(t, b);
     cJSON_AddStringToObject(o, k, b);
+}
+
+/* data_warnings and set_aside (docs/decisions/0006). */
+static void add_checks_json(cJSON *root, const struct fw_assessment *a)
+{
+    cJSON *ws = cJSON_AddArrayToObject(root, "data_warnings");
+    cJSON *xs = cJSON_AddArrayToObject(root, "set_aside");
+    for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
+        const struct fw_source_assessment *sa = &a->sources[i];
+        if (!sa->has_data) {
+            continue;
+        }
+        if (sa->has_data_warning) {
+            cJSON *w = cJSON_CreateObject();
+            cJSON_AddStringToObject(w, "source", sa->source);
+            add_day(w, "map", sa->snap.published_s);
+            add_num_or_null(w, "distance_km", sa->now.distance_km);
+            add_num_or_null(w, "distance_7d_ago_km", sa->distance_7d_ago_km);
+            add_num_or_null(w, "change_7d_km",
+                            sa->now.distance_km - sa->distance_7d_ago_km);
+            cJSON_AddStringToObject(w, "other_source", sa->warning_other);
+            add_num_or_null(w, "other_distance_km", sa->warning_other_km);
+            cJSON_AddItemToArray(ws, w);
+        }
+        for (size_t k = 0;
+             k < sa->n_set_aside && k < FW_ASSESS_MAX_SET_ASIDE; k++) {
+            const struct fw_set_aside *x = &sa->set_aside[k];
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "source", sa->source);
+            add_day(o, "map", sa->snap.published_s);
+            add_num_or_null(o, "area_km2", x->area_km2);
+            add_num_or_null(o, "gap_km", x->gap_km);
+            add_num_or_null(o, "lat", x->lat_deg);
+            add_num_or_null(o, "lon", x->lon_deg);
+            add_num_or_null(o, "distance_km", x->distance_km);
+            cJSON_AddItemToArray(xs, o);
+        }
+    }
 }
 
 static void add_forecast_json(cJSON *root, const struct fw_assessment *a)
@@ -597,6 +747,7 @@ void fw_assess_write_json(const struct fw_assessment *a, FILE *f)
     add_num_or_null(root, "distance_change_28d_km",
                     a->distance_change_28d_km);
     add_num_or_null(root, "contested_km2_25km", a->contested_km2_25km);
+    add_checks_json(root, a);
     if (a->alerts.has_data) {
         add_num_or_null(root, "alert_hours_7d", a->alerts.hours_7d);
         add_num_or_null(root, "alert_hours_30d", a->alerts.hours_30d);
@@ -627,6 +778,8 @@ void fw_assess_write_json(const struct fw_assessment *a, FILE *f)
             add_num_or_null(s, "distance_28d_ago_km",
                             sa->distance_28d_ago_km);
             cJSON_AddBoolToObject(s, "stale", sa->is_stale);
+            cJSON_AddNumberToObject(s, "set_aside", (double)sa->n_set_aside);
+            cJSON_AddBoolToObject(s, "data_warning", sa->has_data_warning);
         } else {
             cJSON_AddNullToObject(s, "newest");
         }

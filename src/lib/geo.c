@@ -29,14 +29,6 @@
 const char *const FW_GEO_SOURCES[FW_GEO_N_SOURCES] = {
     "deepstate", "deepstate_occupied", "nzz"};
 
-/* NZZ scatters tiny spurious polygons in some files (2024-08-12: 75
- * polygons under 1 km2 along the Sumy-Kursk border, 50-149 km from the
- * occupied area, 45 of them inside Sumy oblast). Polygons smaller than
- * this are not used from NZZ maps; the other sub-km2 NZZ polygons are
- * slivers on the edge of the occupied area, whose loss moves no distance
- * by more than their own width. */
-#define NZZ_MIN_POLYGON_KM2 1.0
-
 #define CONTESTED_RADIUS_KM 25.0
 #define PI 3.14159265358979323846
 #define DEG_TO_RAD (PI / 180.0)
@@ -109,7 +101,7 @@ void fw_geo_lcc_fwd(const struct lcc *p, double lon_deg, double lat_deg,
     *y_m = c.xy.y;
 }
 
-static void lcc_inv(const struct lcc *p, double x_m, double y_m,
+void fw_geo_lcc_inv(const struct lcc *p, double x_m, double y_m,
                     double *lon_deg, double *lat_deg)
 {
     PJ_COORD c = proj_trans(p->pj, PJ_INV, proj_coord(x_m, y_m, 0, 0));
@@ -232,8 +224,7 @@ void fw_geo_free(fw_geo *g)
     free(g);
 }
 
-/* Lon/lat degrees -> Lambert metres, in place (a GEOS transform). */
-static int to_lcc(double *x, double *y, void *userdata)
+int fw_geo_to_lcc(double *x, double *y, void *userdata)
 {
     const fw_geo *g = userdata;
     fw_geo_lcc_fwd(&g->lcc, *x, *y, x, y);
@@ -246,51 +237,54 @@ fw_err fw_geo_geos_fail(fw_geo *g, struct fw_diag *d, const char *what)
                        g->geos_msg[0] ? g->geos_msg : "GEOS failed");
 }
 
-/* The DeepState full map nearest in time to t, for its pre-2022 layer. */
-static int64_t pre2022_donor(fw_geo *g, int64_t t)
+double fw_geo_min_polygon_km2(const char *source)
 {
-    sqlite3_stmt *s = NULL;
-    int64_t id = 0;
-    if (fw_store_prepare(g->st,
-                         "SELECT id FROM snapshot WHERE source='deepstate'"
-                         " AND suspect IS NULL AND EXISTS(SELECT 1 FROM"
-                         " polygon WHERE snapshot_id=snapshot.id AND cls=2)"
-                         " ORDER BY abs(published_s-?1) LIMIT 1",
-                         &s, NULL) != FW_OK) {
-        return 0;
-    }
-    sqlite3_bind_int64(s, 1, t);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        id = sqlite3_column_int64(s, 0);
-    }
-    sqlite3_finalize(s);
-    return id;
+    return strcmp(source, "nzz") == 0 ? FW_GEO_NZZ_MIN_POLYGON_KM2 : 0.0;
 }
 
-/* Called for each polygon row (cls, wkb, min_lon, min_lat, max_lon,
- * max_lat) that a snapshot uses; see each_poly. */
-typedef fw_err (*poly_row_fn)(fw_geo *g, void *arg, sqlite3_stmt *s,
-                              struct fw_diag *d);
-
-/* Walks the polygon rows of snapshot id (only class cls_only when > 0,
- * only area_km2 >= min_km2, never liberated areas). */
-static fw_err each_row(fw_geo *g, int64_t id, int cls_only, double min_km2,
-                       poly_row_fn fn, void *arg, struct fw_diag *d)
+/* The map whose "occupied before 2022" layer a map published at t
+ * borrows (geo.h): the newest DeepState full map published at or before t
+ * that has that layer and is not passed over as seen at t; *id is 0 when
+ * there is none yet. */
+static fw_err pre2022_donor(fw_geo *g, int64_t t, int64_t *id,
+                            struct fw_diag *d)
 {
     sqlite3_stmt *s = NULL;
     fw_err err = fw_store_prepare(
         g->st,
-        "SELECT p.cls, p.wkb, r.min_lon, r.min_lat, r.max_lon, r.max_lat"
-        " FROM polygon p JOIN polygon_rtree r ON r.id = p.id"
-        " WHERE p.snapshot_id=?1 AND (?2 = 0 OR p.cls = ?2)"
-        " AND p.area_km2 >= ?3 AND p.cls <> 4",
+        "SELECT id FROM snapshot s WHERE source='deepstate'"
+        " AND published_s <= ?1 AND EXISTS(SELECT 1 FROM polygon"
+        "  WHERE snapshot_id=s.id AND cls=2)"
+        " AND NOT " FW_GEO_SQL_PASSED_OVER("s", "?1")
+        " ORDER BY published_s DESC LIMIT 1",
         &s, d);
     if (err != FW_OK) {
         return err;
     }
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int(s, 2, cls_only);
-    sqlite3_bind_double(s, 3, min_km2);
+    sqlite3_bind_int64(s, 1, t);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(s, 0);
+    } else if (rc == SQLITE_DONE) {
+        *id = 0;
+    } else {
+        err = fw_diag_set(d, FW_ESQL, 0, 0, "%s",
+                          sqlite3_errmsg(fw_store_db(g->st)));
+    }
+    sqlite3_finalize(s);
+    return err;
+}
+
+/* Called for each polygon row (cls, wkb, min_lon, min_lat, max_lon,
+ * max_lat; the box may be NULL) that a snapshot uses; see each_poly. */
+typedef fw_err (*poly_row_fn)(fw_geo *g, void *arg, sqlite3_stmt *s,
+                              struct fw_diag *d);
+
+/* Steps the bound statement s through fn, and finalizes it. */
+static fw_err walk_rows(fw_geo *g, sqlite3_stmt *s, poly_row_fn fn, void *arg,
+                        struct fw_diag *d)
+{
+    fw_err err = FW_OK;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         if ((err = fn(g, arg, s, d)) != FW_OK) {
@@ -305,22 +299,68 @@ static fw_err each_row(fw_geo *g, int64_t id, int cls_only, double min_km2,
     return err;
 }
 
+/* Walks the polygon rows of snapshot id that the engine uses (only class
+ * cls_only when > 0, only area_km2 >= min_km2, never liberated areas nor
+ * parts held as unconfirmed). */
+static fw_err each_row(fw_geo *g, int64_t id, int cls_only, double min_km2,
+                       poly_row_fn fn, void *arg, struct fw_diag *d)
+{
+    sqlite3_stmt *s = NULL;
+    fw_err err = fw_store_prepare(
+        g->st,
+        "SELECT p.cls, p.wkb, r.min_lon, r.min_lat, r.max_lon, r.max_lat"
+        " FROM polygon p JOIN polygon_rtree r ON r.id = p.id"
+        " WHERE p.snapshot_id=?1 AND (?2 = 0 OR p.cls = ?2)"
+        " AND p.area_km2 >= ?3 AND p.cls <> 4 AND p.unconfirmed = 0",
+        &s, d);
+    if (err != FW_OK) {
+        return err;
+    }
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int(s, 2, cls_only);
+    sqlite3_bind_double(s, 3, min_km2);
+    return walk_rows(g, s, fn, arg, d);
+}
+
+/* The fixed "occupied before 2022" layer, for maps published before any
+ * DeepState full map (geo.h): the Crimea and Sevastopol boundaries of the
+ * boundary file ingested last that holds Crimea. Nothing when the store
+ * has no such file. */
+static fw_err each_fixed_pre2022(fw_geo *g, poly_row_fn fn, void *arg,
+                                 struct fw_diag *d)
+{
+    sqlite3_stmt *s = NULL;
+    fw_err err = fw_store_prepare(
+        g->st,
+        "SELECT 2, wkb, NULL, NULL, NULL, NULL FROM boundary"
+        " WHERE oblast_iso IN ('UA-43', 'UA-40') AND log_id ="
+        " (SELECT max(log_id) FROM boundary WHERE oblast_iso = 'UA-43')"
+        " ORDER BY id",
+        &s, d);
+    if (err != FW_OK) {
+        return err;
+    }
+    return walk_rows(g, s, fn, arg, d);
+}
+
 /* Walks every polygon row the engine uses for snap: its own (NZZ: not the
- * tiny ones), then the borrowed pre-2022 layer for sources without one. */
+ * tiny ones; no unconfirmed parts), then the borrowed pre-2022 layer for
+ * sources without one. */
 static fw_err each_poly(fw_geo *g, const struct fw_snapshot_info *snap,
                         poly_row_fn fn, void *arg, struct fw_diag *d)
 {
-    double min_km2 =
-        strcmp(snap->source, "nzz") == 0 ? NZZ_MIN_POLYGON_KM2 : 0.0;
-    fw_err err = each_row(g, snap->id, 0, min_km2, fn, arg, d);
-    if (err == FW_OK && strcmp(snap->source, "deepstate") != 0) {
-        int64_t donor = pre2022_donor(g, snap->published_s);
-        if (donor != 0) {
-            err =
-                each_row(g, donor, FW_CLASS_OCCUPIED_PRE2022, 0.0, fn, arg, d);
-        }
+    fw_err err = each_row(g, snap->id, 0, fw_geo_min_polygon_km2(snap->source),
+                          fn, arg, d);
+    if (err != FW_OK || strcmp(snap->source, "deepstate") == 0) {
+        return err;
     }
-    return err;
+    int64_t donor = 0;
+    if ((err = pre2022_donor(g, snap->published_s, &donor, d)) != FW_OK) {
+        return err;
+    }
+    return donor != 0 ? each_row(g, donor, FW_CLASS_OCCUPIED_PRE2022, 0.0, fn,
+                                 arg, d)
+                      : each_fixed_pre2022(g, fn, arg, d);
 }
 
 static uint64_t poly_key(int cls, const unsigned char *wkb, size_t len)
@@ -395,16 +435,24 @@ static fw_err add_poly(fw_geo *g, void *arg, sqlite3_stmt *s, struct fw_diag *d)
     if (p->geom == NULL) {
         return fw_geo_geos_fail(g, d, "stored polygon is not valid WKB");
     }
-    p->min_lon = sqlite3_column_double(s, 2);
-    p->min_lat = sqlite3_column_double(s, 3);
-    p->max_lon = sqlite3_column_double(s, 4);
-    p->max_lat = sqlite3_column_double(s, 5);
+    if (sqlite3_column_type(s, 2) != SQLITE_NULL) {
+        p->min_lon = sqlite3_column_double(s, 2);
+        p->min_lat = sqlite3_column_double(s, 3);
+        p->max_lon = sqlite3_column_double(s, 4);
+        p->max_lat = sqlite3_column_double(s, 5);
+    } else if (!GEOSGeom_getXMin_r(g->gh, p->geom, &p->min_lon) ||
+               !GEOSGeom_getYMin_r(g->gh, p->geom, &p->min_lat) ||
+               !GEOSGeom_getXMax_r(g->gh, p->geom, &p->max_lon) ||
+               !GEOSGeom_getYMax_r(g->gh, p->geom, &p->max_lat)) {
+        /* a boundary row of the fixed layer, which has no stored box */
+        return fw_geo_geos_fail(g, d, "cannot take a polygon's box");
+    }
     p->prep = GEOSPrepare_r(g->gh, p->geom);
     if (p->prep == NULL) {
         return fw_geo_geos_fail(g, d, "cannot prepare polygon");
     }
     if (is_occupied_class(cls)) {
-        p->proj = GEOSGeom_transformXY_r(g->gh, p->geom, to_lcc, g);
+        p->proj = GEOSGeom_transformXY_r(g->gh, p->geom, fw_geo_to_lcc, g);
         if (p->proj == NULL) {
             return fw_geo_geos_fail(g, d, "cannot project polygon");
         }
@@ -528,22 +576,24 @@ static fw_err load(fw_geo *g, const struct fw_snapshot_info *snap,
     return FW_OK;
 }
 
-fw_err fw_geo_snapshot_at(fw_geo *g, const char *source, int64_t t_s,
-                          struct fw_snapshot_info *out, struct fw_diag *d)
+fw_err fw_geo_snapshot_seen(fw_geo *g, const char *source, int64_t t_s,
+                            int64_t seen_s, struct fw_snapshot_info *out,
+                            struct fw_diag *d)
 {
     sqlite3_stmt *s = NULL;
     fw_err err = fw_store_prepare(
         g->st,
-        "SELECT id, published_s, as_of_s, EXISTS(SELECT 1 FROM polygon"
-        "  WHERE snapshot_id=snapshot.id AND cls=3)"
-        " FROM snapshot WHERE source=?1 AND published_s<=?2"
-        " AND suspect IS NULL ORDER BY published_s DESC LIMIT 1",
+        "SELECT id, published_s, as_of_s FROM snapshot s"
+        " WHERE source=?1 AND published_s<=?2"
+        " AND NOT " FW_GEO_SQL_PASSED_OVER("s", "?3")
+        " ORDER BY published_s DESC LIMIT 1",
         &s, d);
     if (err != FW_OK) {
         return err;
     }
     sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, t_s);
+    sqlite3_bind_int64(s, 3, seen_s > t_s ? seen_s : t_s);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         out->id = sqlite3_column_int64(s, 0);
@@ -558,6 +608,122 @@ fw_err fw_geo_snapshot_at(fw_geo *g, const char *source, int64_t t_s,
                           sqlite3_errmsg(fw_store_db(g->st)));
     }
     sqlite3_finalize(s);
+    return err;
+}
+
+fw_err fw_geo_snapshot_at(fw_geo *g, const char *source, int64_t t_s,
+                          struct fw_snapshot_info *out, struct fw_diag *d)
+{
+    return fw_geo_snapshot_seen(g, source, t_s, t_s, out, d);
+}
+
+/* The geodesic km from (lat, lon), projected (x, y), to the polygon gm
+ * (lon/lat): 0 inside, else to the nearest point found in the
+ * projection, as fw_geo_nearest_occupied measures. */
+static fw_err km_to_polygon(fw_geo *g, const GEOSGeometry *gm, double lat,
+                           double lon, double x, double y, double *km,
+                           struct fw_diag *d)
+{
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(g->gh, lon, lat);
+    char inside = pt ? GEOSIntersects_r(g->gh, gm, pt) : 2;
+    GEOSGeom_destroy_r(g->gh, pt);
+    if (inside == 2) {
+        return fw_geo_geos_fail(g, d, "point-in-polygon failed");
+    }
+    if (inside) {
+        *km = 0;
+        return FW_OK;
+    }
+    GEOSGeometry *proj = GEOSGeom_transformXY_r(g->gh, gm, fw_geo_to_lcc, g);
+    GEOSGeometry *ppt = GEOSGeom_createPointFromXY_r(g->gh, x, y);
+    GEOSCoordSequence *cs =
+        proj && ppt ? GEOSNearestPoints_r(g->gh, proj, ppt) : NULL;
+    double nx = 0, ny = 0;
+    int ok = cs != NULL && GEOSCoordSeq_getXY_r(g->gh, cs, 0, &nx, &ny);
+    GEOSCoordSeq_destroy_r(g->gh, cs);
+    GEOSGeom_destroy_r(g->gh, ppt);
+    GEOSGeom_destroy_r(g->gh, proj);
+    if (!ok) {
+        return fw_geo_geos_fail(g, d, "nearest point of a part failed");
+    }
+    double nlon, nlat, s12 = 0;
+    fw_geo_lcc_inv(&g->lcc, nx, ny, &nlon, &nlat);
+    geod_inverse(&g->geod, lat, lon, nlat, nlon, &s12, NULL, NULL);
+    *km = s12 / 1000.0;
+    return FW_OK;
+}
+
+/* One set-aside row of s (area_km2, gap_km, wkb) into a, measured from
+ * (lat, lon), projected (x, y). */
+static fw_err set_aside_row(fw_geo *g, sqlite3_stmt *s, double lat,
+                            double lon, double x, double y,
+                            struct fw_set_aside *a, struct fw_diag *d)
+{
+    a->area_km2 = sqlite3_column_double(s, 0);
+    a->gap_km = sqlite3_column_double(s, 1);
+    GEOSGeometry *gm = GEOSWKBReader_read_r(
+        g->gh, g->wkb_reader, sqlite3_column_blob(s, 2),
+        (size_t)sqlite3_column_bytes(s, 2));
+    if (gm == NULL) {
+        return fw_geo_geos_fail(g, d, "stored polygon is not valid WKB");
+    }
+    GEOSGeometry *c = GEOSGetCentroid_r(g->gh, gm);
+    fw_err err = c != NULL && GEOSGeomGetX_r(g->gh, c, &a->lon_deg) &&
+                         GEOSGeomGetY_r(g->gh, c, &a->lat_deg)
+                     ? FW_OK
+                     : fw_geo_geos_fail(g, d, "cannot find a part's centroid");
+    GEOSGeom_destroy_r(g->gh, c);
+    if (err == FW_OK) {
+        err = km_to_polygon(g, gm, lat, lon, x, y, &a->distance_km, d);
+    }
+    GEOSGeom_destroy_r(g->gh, gm);
+    return err;
+}
+
+fw_err fw_geo_set_aside(fw_geo *g, const struct fw_snapshot_info *snap,
+                        double lat_deg, double lon_deg,
+                        struct fw_set_aside *out, size_t cap, size_t *n_out,
+                        double *nearest_km, struct fw_diag *d)
+{
+    fw_err err = fw_geo_check_coordinates(lat_deg, lon_deg, d);
+    sqlite3_stmt *s = NULL;
+    if (err != FW_OK ||
+        (err = fw_store_prepare(
+             g->st,
+             "SELECT area_km2, gap_km, wkb FROM polygon WHERE snapshot_id=?1"
+             " AND unconfirmed = 1 ORDER BY area_km2 DESC, id",
+             &s, d)) != FW_OK) {
+        return err;
+    }
+    sqlite3_bind_int64(s, 1, snap->id);
+    double x, y;
+    fw_geo_lcc_fwd(&g->lcc, lon_deg, lat_deg, &x, &y);
+    size_t n = 0;
+    double nearest = INFINITY;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct fw_set_aside a;
+        if ((err = set_aside_row(g, s, lat_deg, lon_deg, x, y, &a, d)) !=
+            FW_OK) {
+            break;
+        }
+        if (n < cap) {
+            out[n] = a;
+        }
+        nearest = fmin(nearest, a.distance_km);
+        n++;
+    }
+    if (err == FW_OK && rc != SQLITE_DONE) {
+        err = fw_diag_set(d, FW_ESQL, 0, 0, "%s",
+                          sqlite3_errmsg(fw_store_db(g->st)));
+    }
+    sqlite3_finalize(s);
+    if (err == FW_OK) {
+        *n_out = n;
+        if (nearest_km != NULL) {
+            *nearest_km = nearest;
+        }
+    }
     return err;
 }
 
@@ -619,8 +785,9 @@ static fw_err area_near(fw_geo *g, struct loaded *l, int (*want)(int cls),
                 return fw_geo_geos_fail(g, d, "cannot draw a disc");
             }
         }
-        if (p->proj == NULL && (p->proj = GEOSGeom_transformXY_r(
-                                    g->gh, p->geom, to_lcc, g)) == NULL) {
+        if (p->proj == NULL &&
+            (p->proj = GEOSGeom_transformXY_r(g->gh, p->geom, fw_geo_to_lcc,
+                                              g)) == NULL) {
             GEOSGeom_destroy_r(g->gh, disc);
             return fw_geo_geos_fail(g, d, "cannot project a polygon");
         }
@@ -706,7 +873,8 @@ fw_err fw_geo_nearest_occupied(fw_geo *g, const struct loaded *l,
     GEOSCoordSeq_getXY_r(g->gh, cs, 0, &nx, &ny);
     GEOSCoordSeq_destroy_r(g->gh, cs);
     *d_m = hypot(nx - x, ny - y);
-    lcc_inv(&g->lcc, nx, ny, &c->nearest_lon_deg, &c->nearest_lat_deg);
+    fw_geo_lcc_inv(&g->lcc, nx, ny, &c->nearest_lon_deg,
+                   &c->nearest_lat_deg);
     double s12 = 0;
     geod_inverse(&g->geod, lat, lon, c->nearest_lat_deg, c->nearest_lon_deg,
                  &s12, NULL, NULL);

@@ -3,8 +3,10 @@
  * library: geo.c (per snapshot: loading and caching a snapshot's polygons,
  * status, distance, areas) defines these, and geo_kernel.c (the
  * whole-history path, fw_geo_points and fw_geo_control_points) uses them
- * to ask the per-snapshot questions for many points. Included by those two
- * files only.
+ * to ask the per-snapshot questions for many points; mapcheck.c (the check
+ * of new isolated parts, run by fw_ingest_derive) uses the same
+ * projection, WKB reader and source rules. Included by those three files
+ * only.
  */
 #ifndef FRONTWATCH_GEO_INT_H
 #define FRONTWATCH_GEO_INT_H
@@ -22,6 +24,31 @@
 /* Snapshots kept loaded. assess needs 3 per source (t, t-7, t-28) plus the
  * borrowed pre-2022 layers. */
 #define FW_GEO_CACHE_SLOTS 16
+
+/* NZZ scatters tiny spurious polygons in some files (2024-08-12: 75
+ * polygons under 1 km2 along the Sumy-Kursk border, 50-149 km from the
+ * occupied area, 45 of them inside Sumy oblast). Polygons smaller than
+ * this are not used from NZZ maps; the other sub-km2 NZZ polygons are
+ * slivers on the edge of the occupied area, whose loss moves no distance
+ * by more than their own width. */
+#define FW_GEO_NZZ_MIN_POLYGON_KM2 1.0
+
+/* The smallest polygon the engine uses from a map of source (km2). */
+double fw_geo_min_polygon_km2(const char *source);
+
+/*
+ * SQL: whether snapshot row S (an alias) is passed over as seen at time T
+ * (an SQL expression, a parameter): it is suspect, and either it has no
+ * occupied area (known from the map itself) or a later map of its source
+ * was out by T (the glitch rule compares a map with the next one, so a
+ * user saw the glitch map until then). dataset.c passes over the same maps
+ * (its next_pub_s); a map with no polygons at all counts as no later map.
+ */
+#define FW_GEO_SQL_PASSED_OVER(S, T)                                       \
+    "(" S ".suspect IS NOT NULL AND (" S ".occupied_km2 <= 0 OR EXISTS("   \
+    "SELECT 1 FROM snapshot nx WHERE nx.source = " S ".source"             \
+    " AND nx.published_s > " S ".published_s AND nx.published_s <= " T      \
+    " AND nx.n_polygons > 0)))"
 
 /* A polygon as loaded (geo.c), shared between cached snapshots. */
 struct poly;
@@ -57,6 +84,14 @@ struct fw_geo {
 /* Lon/lat degrees -> Lambert metres through p (borrowed). */
 void fw_geo_lcc_fwd(const struct lcc *p, double lon_deg, double lat_deg,
                     double *x_m, double *y_m);
+
+/* Lambert metres -> lon/lat degrees through p (borrowed). */
+void fw_geo_lcc_inv(const struct lcc *p, double x_m, double y_m,
+                    double *lon_deg, double *lat_deg);
+
+/* Lon/lat -> Lambert metres, in place: a GEOSGeom_transformXY_r callback
+ * whose userdata is the fw_geo. */
+int fw_geo_to_lcc(double *x, double *y, void *userdata);
 
 /* Sets d to FW_EGEOS, "what: " and GEOS's last message, and returns
  * FW_EGEOS. */

@@ -22,6 +22,7 @@
 #include "frontwatch/frontline.h"
 #include "frontwatch/gazetteer.h"
 #include "frontwatch/io.h"
+#include "frontwatch/mapcheck.h"
 #include "frontwatch/record.h"
 #include "frontwatch/text.h"
 #include "ingest_int.h"
@@ -890,8 +891,10 @@ fw_err fw_ingest_derive(fw_store *st, struct fw_diag *d)
     if (err != FW_OK) {
         return err;
     }
+    /* the map check reads the glitch flags, so it runs after them */
     if ((err = merge_places(st, d)) != FW_OK ||
         (err = flag_suspects(st, d)) != FW_OK ||
+        (err = fw_mapcheck_run(st, NULL, NULL, d)) != FW_OK ||
         (err = fw_store_exec(st, "COMMIT", d)) != FW_OK) {
         sqlite3_exec(fw_store_db(st), "ROLLBACK", NULL, NULL, NULL);
     }

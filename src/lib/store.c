@@ -121,6 +121,16 @@ static const char *const MIGRATIONS[] = {
     "  last_success_s INTEGER,"
     "  last_error TEXT);"            /* NULL: the last try succeeded */
     "ALTER TABLE alert ADD COLUMN is_open INTEGER NOT NULL DEFAULT 0;",
+    /* 4: map checks (mapcheck.h): per occupied polygon, its distance from
+     * its source's previous map and from the other source's map, and
+     * whether it is held as unconfirmed; per snapshot, the two maps it was
+     * checked against (NULL: not checked yet), so that a later run checks
+     * again only the snapshots whose reference maps changed */
+    "ALTER TABLE polygon ADD COLUMN gap_km REAL;"
+    "ALTER TABLE polygon ADD COLUMN other_km REAL;"
+    "ALTER TABLE polygon ADD COLUMN unconfirmed INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE snapshot ADD COLUMN check_prev_id INTEGER;"
+    "ALTER TABLE snapshot ADD COLUMN check_other_id INTEGER;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
