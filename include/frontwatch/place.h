@@ -45,6 +45,12 @@ fw_err fw_place_suggest(fw_store *st, const char *query, size_t max,
 fw_err fw_place_get(fw_store *st, int64_t id, struct fw_place *out,
                     struct fw_diag *d);
 
+/* Every place not merged into another, by id, as fw_place_get gives each.
+ * *out (caller-owned, free()) may be NULL when *n_out is 0. Errors:
+ * FW_ESQL, FW_ENOMEM. */
+fw_err fw_place_all(fw_store *st, struct fw_place **out, size_t *n_out,
+                    struct fw_diag *d);
+
 /* Places within radius_km (geodesic) of (lat, lon), nearest first; the
  * distance of each in dist_km (caller-owned array, same length, may be
  * NULL). Errors: FW_ESQL, FW_ENOMEM. */
