@@ -11,6 +11,15 @@
 #include <string.h>
 #include <xgboost/c_api.h>
 
+/* One thread for fitting and forecasting: OpenMP's idle workers spin
+ * while they wait for the next parallel loop, and on a busy 2-core
+ * machine that spinning made one `risk` take 11 s instead of 1.7 s (and,
+ * measured for issue 11, `train` 177 s instead of 64 s). A second thread
+ * saved 5 % of an idle `train`, whose time goes to the samples; forecasts
+ * are a few thousand rows, microseconds. docs/BENCHMARKS.md. */
+#define XGB_THREADS 1
+#define STR_(x) #x
+#define STR(x) STR_(x)
 /* Boosted trees: shallow trees, slow learning rate, a fixed seed. Chosen
  * by the rolling back-test over all years (docs/FORECAST.md). */
 #define XGB_ROUNDS 150
@@ -23,7 +32,7 @@ static const char *const XGB_PARAMS[][2] = {
     {"subsample", "0.8"},
     {"lambda", "1"},
     {"seed", "1"},
-    {"nthread", "2"},
+    {"nthread", STR(XGB_THREADS)},
     {"verbosity", "0"},
 };
 /* Logistic regression: L2 with C = 1 on standardised features. */
@@ -393,7 +402,7 @@ static fw_err fit_xgb(fw_model *m, const float *x, const int8_t *y,
     }
     DMatrixHandle dm = NULL;
     fw_err err = FW_OK;
-    if (XGDMatrixCreateFromMat(fx, n_fit, nf, NAN, &dm) != 0 ||
+    if (XGDMatrixCreateFromMat_omp(fx, n_fit, nf, NAN, &dm, XGB_THREADS) != 0 ||
         XGDMatrixSetFloatInfo(dm, "label", fy, n_fit) != 0 ||
         XGDMatrixSetFloatInfo(dm, "weight", fw, n_fit) != 0 ||
         XGBoosterCreate(&dm, 1, &m->xgb) != 0) {
@@ -483,7 +492,8 @@ static fw_err predict_raw(const fw_model *m, const float *x, size_t n,
         if (xm == NULL) {
             return FW_ENOMEM;
         }
-        int bad = XGDMatrixCreateFromMat(xm, n, m->n_features, NAN, &dm);
+        int bad = XGDMatrixCreateFromMat_omp(xm, n, m->n_features, NAN, &dm,
+                                             XGB_THREADS);
         free(owned);
         if (bad != 0) {
             return xgb_fail(d, "cannot make a matrix");
@@ -668,7 +678,7 @@ fw_err fw_model_contributions(const fw_model *m, const float *x,
         if (xm == NULL) {
             return FW_ENOMEM;
         }
-        int bad = XGDMatrixCreateFromMat(xm, 1, nf, NAN, &dm);
+        int bad = XGDMatrixCreateFromMat_omp(xm, 1, nf, NAN, &dm, XGB_THREADS);
         free(owned);
         if (bad != 0) {
             return xgb_fail(d, "cannot make a matrix");
@@ -889,7 +899,7 @@ fw_err fw_model_from_json(const cJSON *j, fw_model **out, struct fw_diag *d)
             err = json_fail(d, "booster_json");
         } else if (XGBoosterCreate(NULL, 0, &m->xgb) != 0 ||
                    XGBoosterLoadModelFromBuffer(m->xgb, s, strlen(s)) != 0 ||
-                   XGBoosterSetParam(m->xgb, "nthread", "2") != 0) {
+                   XGBoosterSetParam(m->xgb, "nthread", STR(XGB_THREADS)) != 0) {
             err = xgb_fail(d, "cannot load the booster");
         }
     }
