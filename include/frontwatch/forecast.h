@@ -88,6 +88,11 @@ struct fw_reason {
                                 days" */
 };
 
+/* The reason in words for feature f of the row x (FW_N_FEATURES values,
+ * NAN missing) into buf: "the occupied area came 6.0 km closer in 28
+ * days", "no map of contested areas for this date". */
+void fw_forecast_reason_text(int f, const float *x, char *buf, size_t cap);
+
 struct fw_place_forecast {
     int64_t place_id;
     int state;               /* FW_FORECAST_OK / _OCCUPIED / _NO_MAP */

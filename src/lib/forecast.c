@@ -340,7 +340,7 @@ static void change_text(char *buf, size_t cap, double km, const char *what,
     }
 }
 
-static void reason_text(int f, const float *x, char *buf, size_t cap)
+void fw_forecast_reason_text(int f, const float *x, char *buf, size_t cap)
 {
     double v = x[f];
     if (isnan(v)) {
@@ -349,7 +349,7 @@ static void reason_text(int f, const float *x, char *buf, size_t cap)
                            : f == FW_F_STRIKES_7D || f == FW_F_STRIKE_RATIO
                                ? "strike data"
                            : f == FW_F_CONTESTED_25KM
-                               ? "a map of contested areas"
+                               ? "map of contested areas"
                                : FW_FEATURE_NAMES[f];
         snprintf(buf, cap, "no %s for this date", what);
         return;
@@ -443,7 +443,7 @@ static fw_err reasons(const fw_model *m, struct fw_place_forecast *pf, int h,
         struct fw_reason *rs = &pf->reasons[h][r];
         rs->feature = best;
         rs->contribution = c[best];
-        reason_text(best, pf->x, rs->text, sizeof rs->text);
+        fw_forecast_reason_text(best, pf->x, rs->text, sizeof rs->text);
         pf->n_reasons[h]++;
     }
     return FW_OK;

@@ -507,6 +507,31 @@ static void test_model_file(void **state)
     free(hold);
 }
 
+/* Every reason reads as English, a missing value included: "no a map of
+ * contested areas for this date" was printed for every NZZ forecast whose
+ * trees leaned on the contested area. */
+static void test_reason_text(void **state)
+{
+    (void)state;
+    float x[FW_N_FEATURES];
+    char buf[200];
+    for (int f = 0; f < FW_N_FEATURES; f++) {
+        x[f] = NAN;
+    }
+    fw_forecast_reason_text(FW_F_CONTESTED_25KM, x, buf, sizeof buf);
+    assert_string_equal(buf, "no map of contested areas for this date");
+    fw_forecast_reason_text(FW_F_ALERT_RATIO, x, buf, sizeof buf);
+    assert_string_equal(buf, "no air-raid alert data for this date");
+    fw_forecast_reason_text(FW_F_STRIKES_7D, x, buf, sizeof buf);
+    assert_string_equal(buf, "no strike data for this date");
+    x[FW_F_DIST_CHANGE_28D] = -6.04f;
+    fw_forecast_reason_text(FW_F_DIST_CHANGE_28D, x, buf, sizeof buf);
+    assert_string_equal(buf, "the occupied area moved 6.0 km closer in 28 days");
+    x[FW_F_LOG_DIST] = (float)log1p(12.5);
+    fw_forecast_reason_text(FW_F_LOG_DIST, x, buf, sizeof buf);
+    assert_string_equal(buf, "the occupied area is 12.5 km away");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -516,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_calibration_follows_drift),
         cmocka_unit_test(test_xgb_settings),
         cmocka_unit_test(test_model_file),
+        cmocka_unit_test(test_reason_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
