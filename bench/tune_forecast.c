@@ -2,10 +2,12 @@
  * tune_forecast.c - the sweep that chose the trees' settings and features
  * (docs/FORECAST.md, "How the settings were chosen"): builds the weekly
  * samples of a full store once, runs the rolling back-test of
- * 2022-06-01 .. 2025-08-31 for each setting, and prints one Markdown table
- * row per setting: xgboost's Brier skill against the distance-only
- * baseline and both average precisions, over all quarters and over the
- * final 12 months, per horizon.
+ * 2022-06-01 .. 2025-08-31 for each setting, and prints Markdown table
+ * rows per setting and candidate model (logit_full, xgboost, blend,
+ * stack): its Brier skill against the distance-only baseline and its AP
+ * minus the baseline's, each with the 90 % interval of a bootstrap over
+ * places (bootstrap.h), over all quarters and over the final 12 months,
+ * per horizon, and whether it wins everywhere (backtest.h's rule).
  *
  * Usage: bench_tune_forecast STORE [SETTING...]
  * A SETTING is "LABEL|XGB|FEATURES": XGB as struct fw_model_spec's xgb
@@ -13,7 +15,7 @@
  * comma-separated list of changes to the shipped feature set
  * (FW_BACKTEST_FEATURES): "+name" adds, "-name" removes, "all" takes
  * every feature, "nomono" drops the monotone constraints. Without
- * SETTINGs, the table of docs/FORECAST.md. About 25 s a setting on 2
+ * SETTINGs, the table of docs/FORECAST.md. About 90 s a setting on 2
  * cores, after 40 s of samples.
  */
 #include <math.h>
@@ -25,16 +27,12 @@
 #include "frontwatch/date.h"
 
 static const char *const DEFAULTS[] = {
-    "depth 3, 150 rounds|max_depth=3|",
-    "depth 3, 80 rounds|max_depth=3 rounds=80|",
-    "depth 3, 300 rounds|max_depth=3 rounds=300|",
-    "depth 2, 150 rounds (shipped)||",
-    "depth 2, 300 rounds|rounds=300|",
-    "depth 2, without monotone constraints||nomono",
-    "depth 2, + strike features||+strikes_7d,+strike_ratio",
-    "depth 2, every feature||all",
-    "depth 2, without the 7/28-day changes||-dist_change_7d,"
+    "shipped features, monotone||",
+    "without monotone constraints||nomono",
+    "without the 7/28-day changes||-dist_change_7d,"
     "-dist_change_28d,-occupied_50km_change_28d",
+    "without the changes or constraints||-dist_change_7d,"
+    "-dist_change_28d,-occupied_50km_change_28d,nomono",
 };
 
 static int64_t day(const char *s)
@@ -79,12 +77,12 @@ static int features(const char *list, unsigned char *use, int *mono)
     return 0;
 }
 
-static void cell(const struct fw_metrics *m)
+/* "+0.060 [+0.010, +0.101] / +0.077 [+0.020, +0.130]": Brier skill and
+ * AP difference against the distance-only model with their intervals. */
+static void cell(const struct fw_boot_diff *bd)
 {
-    printf(" %+.3f / %.3f vs %.3f |",
-           fw_metrics_brier_skill(m[FW_MODEL_XGBOOST].brier,
-                                  m[FW_MODEL_LOGIT_DIST].brier),
-           m[FW_MODEL_XGBOOST].ap, m[FW_MODEL_LOGIT_DIST].ap);
+    printf(" %+.3f [%+.3f, %+.3f] / %+.3f [%+.3f, %+.3f] |", bd->bss,
+           bd->bss_lo, bd->bss_hi, bd->dap, bd->dap_lo, bd->dap_hi);
 }
 
 int main(int argc, char **argv)
@@ -115,8 +113,10 @@ int main(int argc, char **argv)
                                            : DEFAULTS;
     size_t n = argc > 2 ? (size_t)(argc - 2)
                         : sizeof DEFAULTS / sizeof *DEFAULTS;
-    printf("| setting | 30 d all: BSS vs dist / AP vs dist | 90 d all | "
-           "30 d final | 90 d final |\n|---|---|---|---|---|\n");
+    printf("| setting | model | 30 d all quarters: Brier skill vs "
+           "distance-only / AP difference [90 %% intervals] | 90 d all "
+           "quarters | 30 d final 12 months | 90 d final 12 months | wins "
+           "everywhere |\n|---|---|---|---|---|---|---|\n");
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         char buf[1024];
@@ -149,12 +149,21 @@ int main(int argc, char **argv)
             rc = 1;
             break;
         }
-        printf("| %s |", buf);
-        cell(bt.h[0].all);
-        cell(bt.h[1].all);
-        cell(bt.h[0].final);
-        cell(bt.h[1].final);
-        printf("\n");
+        static const enum fw_model_kind shown[] = {
+            FW_MODEL_LOGIT_FULL, FW_MODEL_XGBOOST, FW_MODEL_BLEND,
+            FW_MODEL_STACK};
+        for (size_t k = 0; k < sizeof shown / sizeof *shown; k++) {
+            int wins = 1;
+            printf("| %s | %s |", buf, fw_model_kind_name(shown[k]));
+            for (int v = 0; v < FW_BT_N_WINDOWS; v++) {
+                for (int h = 0; h < FW_N_HORIZONS; h++) {
+                    const struct fw_boot_diff *bd = &bt.h[h].vs_base[v][shown[k]];
+                    cell(bd);
+                    wins &= fw_boot_diff_wins(bd);
+                }
+            }
+            printf(" %s |\n", wins ? "yes" : "no");
+        }
         fflush(stdout);
         fw_backtest_free(&bt);
     }

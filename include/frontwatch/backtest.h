@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "frontwatch/bootstrap.h"
 #include "frontwatch/dataset.h"
 #include "frontwatch/err.h"
 #include "frontwatch/metrics.h"
@@ -33,8 +34,18 @@ extern const unsigned char FW_BACKTEST_FEATURES[FW_N_FEATURES];
 /* Those features, and the monotone constraints of the trees. */
 extern const struct fw_model_spec FW_BACKTEST_SPEC;
 
-/* The model a forecast uses; the others are references. */
-#define FW_BACKTEST_CHOSEN FW_MODEL_XGBOOST
+/* The rule that chooses the model a forecast uses (issue 11): a candidate
+ * is shipped only if it beats the calibrated distance-only model
+ * (logit_dist) on Brier skill AND on average precision, over all scored
+ * quarters AND over the final window, at both horizons, each difference's
+ * 90 % interval from a bootstrap over places (bootstrap.h) lying above 0
+ * (an interval that straddles 0 is a tie). Among several winners the one
+ * with the highest mean Brier skill wins; with none, logit_dist is
+ * shipped. Candidates: logit_full, xgboost, blend, stack. */
+#define FW_BACKTEST_BASELINE FW_MODEL_LOGIT_DIST
+
+/* The windows every candidate is compared in. */
+enum { FW_BT_ALL = 0, FW_BT_FINAL = 1, FW_BT_N_WINDOWS = 2 };
 
 struct fw_backtest_period {
     int64_t from_s, to_s;  /* [from, to) origins */
@@ -50,6 +61,9 @@ struct fw_backtest_horizon {
     struct fw_metrics final[FW_MODEL_N_KINDS]; /* origins >= final_from_s */
     struct fw_backtest_period periods[FW_BACKTEST_MAX_PERIODS];
     size_t n_periods;
+    /* each model against the baseline over all quarters and the final
+     * window (clusters: places); the baseline's own entry is empty */
+    struct fw_boot_diff vs_base[FW_BT_N_WINDOWS][FW_MODEL_N_KINDS];
     /* the scored rows: dataset row index and each model's probability */
     size_t *row;
     double *p[FW_MODEL_N_KINDS];
@@ -60,6 +74,8 @@ struct fw_backtest {
     int64_t from_s, to_s, final_from_s;
     struct fw_backtest_horizon h[FW_N_HORIZONS];
     double seconds;        /* fitting and scoring time */
+    enum fw_model_kind chosen; /* by the rule above */
+    char chosen_why[512];  /* the rule's verdict in words */
 };
 
 typedef void (*fw_backtest_progress_fn)(void *arg, int horizon_days,
@@ -85,6 +101,10 @@ fw_err fw_backtest_run_spec(const struct fw_dataset *ds,
                             struct fw_backtest *out, struct fw_diag *d);
 
 void fw_backtest_free(struct fw_backtest *bt);
+
+/* Applies the rule above to bt's comparisons (h[].vs_base): sets
+ * bt->chosen and bt->chosen_why. fw_backtest_run calls it. */
+void fw_backtest_choose(struct fw_backtest *bt);
 
 /* The training rule of the back-test, for one model at time t: fitted on
  * the rows of ds resolved by t for horizon index h, the last

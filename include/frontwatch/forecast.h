@@ -52,6 +52,8 @@ struct fw_forecast_meta {
     char data_sha256[65];
     size_t data_files;
     char command[1024];
+    char selection[512];     /* why this kind was shipped (backtest.h's
+                                rule); "" in files made before the rule */
     size_t n_rows[FW_N_HORIZONS], n_pos[FW_N_HORIZONS];
     struct fw_forecast_skill skill[FW_N_HORIZONS];
 };

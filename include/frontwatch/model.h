@@ -11,7 +11,13 @@
  *                 missing value replaced by the training mean with a 0/1
  *                 "missing" indicator beside it (liblinear);
  *   xgboost       gradient-boosted trees (xgboost C API, binary:logistic,
- *                 hist; missing values handled natively).
+ *                 hist; missing values handled natively);
+ *   blend         the average of the calibrated probabilities of xgboost
+ *                 and logit_dist (both fitted as above), recalibrated
+ *                 (Platt) on the held-out rows;
+ *   stack         logistic regression on the calibrated logits of xgboost
+ *                 and logit_dist, fitted on the held-out rows (it is its
+ *                 own calibration).
  *
  * Fitting. Negatives vastly outnumber positives (about 1,000 to 1), so
  * when there are more than FW_MODEL_NEG_PER_POS negatives per positive
@@ -38,12 +44,15 @@ enum fw_model_kind {
     FW_MODEL_LOGIT_DIST,
     FW_MODEL_LOGIT_FULL,
     FW_MODEL_XGBOOST,
+    FW_MODEL_BLEND,
+    FW_MODEL_STACK,
     FW_MODEL_N_KINDS
 };
 
 #define FW_MODEL_NEG_PER_POS 100.0
 
-/* "climatology", "logit_dist", "logit_full", "xgboost" (static). */
+/* "climatology", "logit_dist", "logit_full", "xgboost", "blend", "stack"
+ * (static). */
 const char *fw_model_kind_name(enum fw_model_kind kind);
 
 /* Parses a kind name; returns -1 when unknown. */

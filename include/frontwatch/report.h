@@ -20,10 +20,15 @@
  *  - report.json: {"from", "to", "final_from" ("YYYY-MM-DD", UTC; "to" is
  *    the end of the back-test range as fw_backtest holds it),
  *    "chosen_model", "distance_model", "reference_model" (kind names),
+ *    "chosen_why" (the rule's verdict, backtest.h),
  *    "info": {"command", "data_sha256", "data_files", "dataset_rows",
  *    "dataset_seconds", "backtest_seconds"},
  *    "horizons": [{"days",
  *       "all": {<model name>: M, ...}, "final": {<model name>: M, ...},
+ *       "vs_distance": {"all" | "final": {<model name>: {"bss", "bss_lo",
+ *          "bss_hi", "dap", "dap_lo", "dap_hi", "places", "wins"}}}
+ *          (each model but the two references against logit_dist, with
+ *          the 90 % intervals of bootstrap.h),
  *       "quarters": [{"label", "from", "to" (exclusive), "scored", "n",
  *          "positives", "brier": {<model>: x}, "bss_climatology":
  *          {<model>: x}}]}]}
@@ -36,20 +41,23 @@
  *    that was not scored).
  *  - report.md: title, command, data fingerprint and run times; a
  *    "Verdict" per horizon on the final window (does the chosen model,
- *    FW_BACKTEST_CHOSEN, beat logit_dist on Brier skill and on average
- *    precision, and is every non-empty reliability bin inside its 90%
- *    interval); per horizon a table of every model for all scored rows and
+ *    the rule's choice, beat logit_dist on Brier skill and on average
+ *    precision, and are no more reliability bins outside their 90%
+ *    interval of effective trials than a calibrated forecaster shows 9
+ *    times in 10: the 90 % point of Binomial(bins, 0.1)); the table of
+ *    every candidate against logit_dist with its intervals; per horizon
+ *    a table of every model for all scored rows and
  *    for the final window, the chosen model's final-window reliability
  *    table, a per-quarter table of skill against climatology, links to
  *    the charts; and "How to read this". NaN is written "n/a".
- *  - reliability_<H>d.svg: fw_svg_reliability of the four models' final
+ *  - reliability_<H>d.svg: fw_svg_reliability of every model's final
  *    window, zoomed automatically (H = the horizon's days).
  *  - skill_<H>d.svg: fw_svg_skill_by_period, skill against the climatology
- *    model per quarter of the three other models (climatology's own skill
+ *    model per quarter of every other model (climatology's own skill
  *    is 0 by definition, the chart's zero line); a quarter not scored is a
  *    gap; y_floor -1.
  * The per-quarter table of report.md leaves out climatology for the same
- * reason; report.json has all four.
+ * reason; report.json has them all.
  */
 #ifndef FRONTWATCH_REPORT_H
 #define FRONTWATCH_REPORT_H

@@ -153,7 +153,7 @@ static int exec_backtest(int argc, char **argv)
            ds.n, ds.n_places, seconds_since(&t0), out);
     for (int h = 0; h < FW_N_HORIZONS; h++) {
         const struct fw_metrics *m = bt.h[h].final;
-        const struct fw_metrics *ch = &m[FW_BACKTEST_CHOSEN];
+        const struct fw_metrics *ch = &m[bt.chosen];
         double bss = fw_metrics_brier_skill(ch->brier,
                                             m[FW_MODEL_LOGIT_DIST].brier);
         printf("  %2d days, origins from %s: %s Brier skill %+.3f vs "
@@ -161,11 +161,13 @@ static int exec_backtest(int argc, char **argv)
                "(%d/%d with every row an independent trial; %zu rows, %zu "
                "positive)\n",
                bt.h[h].days, final_from ? final_from : "the last 12 months",
-               fw_model_kind_name(FW_BACKTEST_CHOSEN), bss, ch->ap,
+               fw_model_kind_name(bt.chosen), bss, ch->ap,
                m[FW_MODEL_LOGIT_DIST].ap, ch->rel.n_consistent_eff,
                ch->rel.n_nonempty, ch->rel.n_consistent, ch->rel.n_nonempty,
                ch->n, ch->n_pos);
     }
+    printf("  chosen: %s (%s)\n", fw_model_kind_name(bt.chosen),
+           bt.chosen_why);
 done:
     fw_backtest_free(&bt);
     fw_dataset_free(&ds);

@@ -321,6 +321,83 @@ static fw_err score(const struct fw_dataset *ds, int h,
     return err;
 }
 
+/* Each model against the baseline over the scored rows with origin >=
+ * from_s, clusters the places. */
+static fw_err compare(const struct fw_dataset *ds, int h,
+                      const struct fw_backtest_horizon *bh, int64_t from_s,
+                      struct fw_boot_diff *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < bh->n_rows; i++) {
+        n += ds->s[bh->row[i]].origin_s >= from_s;
+    }
+    memset(out, 0, FW_MODEL_N_KINDS * sizeof *out);
+    if (n == 0) {
+        return FW_OK;
+    }
+    double *pa = malloc(n * sizeof *pa), *pb = malloc(n * sizeof *pb);
+    unsigned char *y = malloc(n);
+    uint64_t *cl = malloc(n * sizeof *cl);
+    fw_err err = pa && pb && y && cl ? FW_OK : FW_ENOMEM;
+    for (int k = 0; err == FW_OK && k < FW_MODEL_N_KINDS; k++) {
+        if (k == FW_BACKTEST_BASELINE || k == FW_MODEL_CLIMATOLOGY) {
+            continue;
+        }
+        size_t r = 0;
+        for (size_t i = 0; i < bh->n_rows; i++) {
+            const struct fw_sample *s = &ds->s[bh->row[i]];
+            if (s->origin_s >= from_s) {
+                pa[r] = bh->p[k][i];
+                pb[r] = bh->p[FW_BACKTEST_BASELINE][i];
+                y[r] = (unsigned char)s->y[h];
+                cl[r] = (uint64_t)s->place;
+                r++;
+            }
+        }
+        err = fw_bootstrap_diff(pa, pb, y, cl, n, 0, 11u + (uint64_t)k,
+                                &out[k]);
+    }
+    free(pa);
+    free(pb);
+    free(y);
+    free(cl);
+    return err;
+}
+
+void fw_backtest_choose(struct fw_backtest *bt)
+{
+    static const enum fw_model_kind cand[] = {
+        FW_MODEL_LOGIT_FULL, FW_MODEL_XGBOOST, FW_MODEL_BLEND,
+        FW_MODEL_STACK};
+    bt->chosen = FW_BACKTEST_BASELINE;
+    double best = -INFINITY;
+    size_t len = 0, cap = sizeof bt->chosen_why;
+    char *w = bt->chosen_why;
+    w[0] = '\0';
+    for (size_t c = 0; c < sizeof cand / sizeof *cand; c++) {
+        int wins = 1, cells = 0;
+        double sum = 0;
+        for (int h = 0; h < FW_N_HORIZONS; h++) {
+            for (int v = 0; v < FW_BT_N_WINDOWS; v++) {
+                const struct fw_boot_diff *bd = &bt->h[h].vs_base[v][cand[c]];
+                wins &= bd->n > 0 && fw_boot_diff_wins(bd);
+                sum += bd->bss;
+                cells++;
+            }
+        }
+        if (len < cap) {
+            len += (size_t)snprintf(w + len, cap - len, "%s%s %s",
+                                    len ? "; " : "",
+                                    fw_model_kind_name(cand[c]),
+                                    wins ? "wins everywhere" : "does not");
+        }
+        if (wins && sum / cells > best) {
+            best = sum / cells;
+            bt->chosen = cand[c];
+        }
+    }
+}
+
 fw_err fw_backtest_run(const struct fw_dataset *ds, int64_t from_s,
                        int64_t to_s, int64_t final_from_s,
                        fw_backtest_progress_fn progress, void *arg,
@@ -364,6 +441,15 @@ fw_err fw_backtest_run_spec(const struct fw_dataset *ds,
         if (err == FW_OK) {
             err = score(ds, h, bh, final_from_s, bh->final);
         }
+        if (err == FW_OK) {
+            err = compare(ds, h, bh, INT64_MIN, bh->vs_base[FW_BT_ALL]);
+        }
+        if (err == FW_OK) {
+            err = compare(ds, h, bh, final_from_s, bh->vs_base[FW_BT_FINAL]);
+        }
+    }
+    if (err == FW_OK) {
+        fw_backtest_choose(out);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     out->seconds = (double)(t1.tv_sec - t0.tv_sec) +

@@ -121,6 +121,7 @@ fw_err fw_forecast_save(const char *path, fw_model *const *models,
              cJSON_AddNumberToObject(j, "version", FORMAT_VERSION) &&
              cJSON_AddStringToObject(j, "created", meta->created) &&
              cJSON_AddStringToObject(j, "command", meta->command) &&
+             cJSON_AddStringToObject(j, "selection", meta->selection) &&
              cJSON_AddStringToObject(j, "trained_until", meta->until) &&
              cJSON_AddStringToObject(j, "data_sha256", meta->data_sha256) &&
              cJSON_AddNumberToObject(j, "data_files",
@@ -250,6 +251,7 @@ static fw_err parse_file(const char *path, const cJSON *j, fw_forecast *fc,
     }
     get_str(j, "created", fc->meta.created, sizeof fc->meta.created);
     get_str(j, "command", fc->meta.command, sizeof fc->meta.command);
+    get_str(j, "selection", fc->meta.selection, sizeof fc->meta.selection);
     get_str(j, "trained_until", fc->meta.until, sizeof fc->meta.until);
     get_str(j, "data_sha256", fc->meta.data_sha256,
             sizeof fc->meta.data_sha256);

@@ -61,10 +61,21 @@ struct fw_model {
     int uses_all;
     int calibrated;
     double cal_a, cal_b; /* p = sigmoid(a * logit(raw) + b) */
+    fw_model *part[2];   /* blend, stack: xgboost and logit_dist */
+    double comb[3];      /* stack: sigmoid(c0 + c1 logit p0 + c2 logit p1) */
 };
 
+/* Composite kinds are made of a model of each of these. */
+static const enum fw_model_kind PART_KINDS[2] = {FW_MODEL_XGBOOST,
+                                                 FW_MODEL_LOGIT_DIST};
+
+static int is_composite(enum fw_model_kind k)
+{
+    return k == FW_MODEL_BLEND || k == FW_MODEL_STACK;
+}
+
 static const char *const KIND_NAMES[FW_MODEL_N_KINDS] = {
-    "climatology", "logit_dist", "logit_full", "xgboost"};
+    "climatology", "logit_dist", "logit_full", "xgboost", "blend", "stack"};
 
 const char *fw_model_kind_name(enum fw_model_kind kind)
 {
@@ -120,6 +131,8 @@ void fw_model_free(fw_model *m)
         return;
     }
     linear_free(&m->lin);
+    fw_model_free(m->part[0]);
+    fw_model_free(m->part[1]);
     free(m->use);
     if (m->xgb != NULL) {
         XGBoosterFree(m->xgb);
@@ -467,6 +480,28 @@ static const float *masked(const fw_model *m, const float *x, size_t n,
     return c;
 }
 
+/* A composite's raw probabilities from its parts' calibrated ones. */
+static fw_err predict_composite(const fw_model *m, const float *x, size_t n,
+                                double *p, struct fw_diag *d)
+{
+    double *q = malloc((n ? n : 1) * sizeof *q);
+    if (q == NULL) {
+        return FW_ENOMEM;
+    }
+    fw_err err = fw_model_predict(m->part[0], x, n, p, d);
+    if (err == FW_OK) {
+        err = fw_model_predict(m->part[1], x, n, q, d);
+    }
+    for (size_t i = 0; err == FW_OK && i < n; i++) {
+        p[i] = m->kind == FW_MODEL_BLEND
+                   ? 0.5 * (p[i] + q[i])
+                   : sigmoid(m->comb[0] + m->comb[1] * logit(p[i]) +
+                             m->comb[2] * logit(q[i]));
+    }
+    free(q);
+    return err;
+}
+
 /* Raw (uncalibrated) probabilities. */
 static fw_err predict_raw(const fw_model *m, const float *x, size_t n,
                           double *p, struct fw_diag *d)
@@ -509,6 +544,9 @@ static fw_err predict_raw(const fw_model *m, const float *x, size_t n,
         XGDMatrixFree(dm);
         return err;
     }
+    case FW_MODEL_BLEND:
+    case FW_MODEL_STACK:
+        return predict_composite(m, x, n, p, d);
     default:
         return fw_diag_set(d, FW_EUSAGE, 0, 0, "unknown model kind");
     }
@@ -557,6 +595,79 @@ static fw_err calibrate(fw_model *m, const float *x, const int8_t *y,
         m->calibrated = 1;
     }
     free(p);
+    free(job.rows);
+    free(job.y);
+    free(nodes);
+    return err;
+}
+
+/* Fits a composite's parts, and a stack's combiner on the held-out rows
+ * (without any, or without a positive among them, the parts' logits are
+ * averaged). */
+static fw_err fit_composite(fw_model *m, const float *x, const int8_t *y,
+                            const uint8_t *holdout, size_t n,
+                            const struct fw_model_spec *spec,
+                            struct fw_diag *d)
+{
+    for (int k = 0; k < 2; k++) {
+        fw_err err = fw_model_fit(PART_KINDS[k], x, m->n_features, spec, y,
+                                  holdout, n, &m->part[k], d);
+        if (err != FW_OK) {
+            return err;
+        }
+    }
+    m->comb[0] = 0;
+    m->comb[1] = m->comb[2] = 0.5;
+    if (m->kind != FW_MODEL_STACK) {
+        return FW_OK;
+    }
+    size_t n_h = 0, pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (holdout != NULL && holdout[i]) {
+            n_h++;
+            pos += y[i] == 1;
+        }
+    }
+    if (n_h == 0 || pos == 0 || pos == n_h) {
+        return FW_OK;
+    }
+    double *p0 = malloc(n * sizeof *p0), *p1 = malloc(n * sizeof *p1);
+    struct lr_job job = {.n_rows = n_h, .n_dims = 2, .C = PLATT_C,
+                         .neg_w = 1.0};
+    job.rows = malloc(n_h * sizeof *job.rows);
+    job.y = malloc(n_h * sizeof *job.y);
+    struct feature_node *nodes = malloc(n_h * 4 * sizeof *nodes);
+    fw_err err = p0 && p1 && job.rows && job.y && nodes ? FW_OK : FW_ENOMEM;
+    if (err == FW_OK) {
+        err = fw_model_predict(m->part[0], x, n, p0, d);
+    }
+    if (err == FW_OK) {
+        err = fw_model_predict(m->part[1], x, n, p1, d);
+    }
+    size_t r = 0;
+    for (size_t i = 0; err == FW_OK && i < n; i++) {
+        if (holdout[i]) {
+            struct feature_node *row = nodes + 4 * r;
+            row[0].index = 1;
+            row[0].value = logit(p0[i]);
+            row[1].index = 2;
+            row[1].value = logit(p1[i]);
+            row[2].index = 3; /* the bias node */
+            row[2].value = 1.0;
+            row[3].index = -1;
+            job.rows[r] = row;
+            job.y[r] = y[i] == 1 ? 1.0 : -1.0;
+            r++;
+        }
+    }
+    double w[2], b = 0;
+    if (err == FW_OK && (err = run_liblinear(&job, w, &b, d)) == FW_OK) {
+        m->comb[0] = b;
+        m->comb[1] = w[0];
+        m->comb[2] = w[1];
+    }
+    free(p0);
+    free(p1);
     free(job.rows);
     free(job.y);
     free(nodes);
@@ -627,11 +738,16 @@ fw_err fw_model_fit(enum fw_model_kind kind, const float *x, size_t n_features,
     case FW_MODEL_LOGIT_FULL:
         err = fit_linear(m, x, y, holdout, n, d);
         break;
+    case FW_MODEL_BLEND:
+    case FW_MODEL_STACK:
+        err = fit_composite(m, x, y, holdout, n, spec, d);
+        break;
     default:
         err = fit_xgb(m, x, y, holdout, n, spec, d);
         break;
     }
-    if (err == FW_OK && kind != FW_MODEL_CLIMATOLOGY) {
+    if (err == FW_OK && kind != FW_MODEL_CLIMATOLOGY &&
+        kind != FW_MODEL_STACK) {
         err = calibrate(m, x, y, holdout, n, d);
     }
     if (err != FW_OK) {
@@ -654,12 +770,54 @@ fw_err fw_model_predict(const fw_model *m, const float *x, size_t n,
     return err;
 }
 
+/* A composite's contributions: each part's, on its calibrated log-odds
+ * (times its Platt slope), weighed by how much the part moves the
+ * composite's log-odds at x (the combiner's weight for a stack; for a
+ * blend, the derivative of the logit of the average at x), times the
+ * blend's own Platt slope. */
+static fw_err composite_contributions(const fw_model *m, const float *x,
+                                      double *contrib, struct fw_diag *d)
+{
+    size_t nf = m->n_features;
+    double c[2][256], p[2];
+    if (nf > 256) {
+        return fw_diag_set(d, FW_EUSAGE, 0, 0, "too many features");
+    }
+    for (int k = 0; k < 2; k++) {
+        fw_err err = fw_model_contributions(m->part[k], x, c[k], d);
+        if (err == FW_OK) {
+            err = fw_model_predict(m->part[k], x, 1, &p[k], d);
+        }
+        if (err != FW_OK) {
+            return err;
+        }
+    }
+    double g[2];
+    if (m->kind == FW_MODEL_STACK) {
+        g[0] = m->comb[1];
+        g[1] = m->comb[2];
+    } else {
+        double avg = 0.5 * (p[0] + p[1]), v = avg * (1 - avg);
+        for (int k = 0; k < 2; k++) {
+            g[k] = v > 0 ? m->cal_a * 0.5 * p[k] * (1 - p[k]) / v : 0;
+        }
+    }
+    for (size_t f = 0; f < nf; f++) {
+        contrib[f] = g[0] * m->part[0]->cal_a * c[0][f] +
+                     g[1] * m->part[1]->cal_a * c[1][f];
+    }
+    return FW_OK;
+}
+
 fw_err fw_model_contributions(const fw_model *m, const float *x,
                               double *contrib, struct fw_diag *d)
 {
     size_t nf = m->n_features;
     for (size_t f = 0; f < nf; f++) {
         contrib[f] = 0;
+    }
+    if (is_composite(m->kind)) {
+        return composite_contributions(m, x, contrib, d);
     }
     if (m->kind == FW_MODEL_LOGIT_DIST || m->kind == FW_MODEL_LOGIT_FULL) {
         const struct linear *l = &m->lin;
@@ -781,6 +939,18 @@ cJSON *fw_model_to_json(const fw_model *m, struct fw_diag *d)
             free(s);
         }
     }
+    if (ok && is_composite(m->kind)) {
+        cJSON *parts = cJSON_AddArrayToObject(j, "parts");
+        ok = parts != NULL;
+        for (int k = 0; ok && k < 2; k++) {
+            cJSON *pj = fw_model_to_json(m->part[k], d);
+            ok = pj != NULL && cJSON_AddItemToArray(parts, pj);
+            if (!ok) {
+                cJSON_Delete(pj);
+            }
+        }
+        ok = ok && cJSON_AddItemToObject(j, "combine", num_array(m->comb, 3));
+    }
     if (!ok) {
         cJSON_Delete(j);
         return NULL;
@@ -901,6 +1071,21 @@ fw_err fw_model_from_json(const cJSON *j, fw_model **out, struct fw_diag *d)
                    XGBoosterLoadModelFromBuffer(m->xgb, s, strlen(s)) != 0 ||
                    XGBoosterSetParam(m->xgb, "nthread", STR(XGB_THREADS)) != 0) {
             err = xgb_fail(d, "cannot load the booster");
+        }
+    }
+    if (err == FW_OK && is_composite(m->kind)) {
+        const cJSON *parts = cJSON_GetObjectItemCaseSensitive(j, "parts");
+        if (!cJSON_IsArray(parts) || cJSON_GetArraySize(parts) != 2 ||
+            !get_nums(j, "combine", m->comb, 3)) {
+            err = json_fail(d, "parts");
+        }
+        for (int i = 0; err == FW_OK && i < 2; i++) {
+            err = fw_model_from_json(cJSON_GetArrayItem(parts, i),
+                                     &m->part[i], d);
+            if (err == FW_OK && (m->part[i]->kind != PART_KINDS[i] ||
+                                 m->part[i]->n_features != m->n_features)) {
+                err = json_fail(d, "parts");
+            }
         }
     }
     if (err != FW_OK) {

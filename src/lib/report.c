@@ -20,7 +20,6 @@
 #define PATH_CAP 4096
 #define CLIM FW_MODEL_CLIMATOLOGY
 #define DIST FW_MODEL_LOGIT_DIST
-#define CHOSEN FW_BACKTEST_CHOSEN
 
 /* Names path in d->file. A path longer than d->file holds (write_atomic's
  * hold up to PATH_CAP bytes, the folder asked for any number) keeps its
@@ -177,6 +176,37 @@ static int add_window(cJSON *parent, const char *key,
     return 1;
 }
 
+/* Each model against the distance-only baseline, per window:
+ * "vs_distance": {"all": {<model>: {"bss", "bss_lo", "bss_hi", "dap",
+ * "dap_lo", "dap_hi", "places", "wins"}}, "final": {...}}. */
+static int add_versus(cJSON *parent, const struct fw_backtest_horizon *hz)
+{
+    static const char *const names[FW_BT_N_WINDOWS] = {"all", "final"};
+    cJSON *vs = cJSON_AddObjectToObject(parent, "vs_distance");
+    int ok = vs != NULL;
+    for (int v = 0; ok && v < FW_BT_N_WINDOWS; v++) {
+        cJSON *w = cJSON_AddObjectToObject(vs, names[v]);
+        ok = w != NULL;
+        for (int k = 0; ok && k < FW_MODEL_N_KINDS; k++) {
+            const struct fw_boot_diff *bd = &hz->vs_base[v][k];
+            if (bd->n == 0) {
+                continue;
+            }
+            cJSON *o = cJSON_AddObjectToObject(w, fw_model_kind_name(k));
+            ok = o != NULL && add_num(o, "bss", bd->bss) &&
+                 add_num(o, "bss_lo", bd->bss_lo) &&
+                 add_num(o, "bss_hi", bd->bss_hi) &&
+                 add_num(o, "dap", bd->dap) &&
+                 add_num(o, "dap_lo", bd->dap_lo) &&
+                 add_num(o, "dap_hi", bd->dap_hi) &&
+                 add_num(o, "places", (double)bd->n_clusters) &&
+                 cJSON_AddBoolToObject(o, "wins", fw_boot_diff_wins(bd)) !=
+                     NULL;
+        }
+    }
+    return ok;
+}
+
 /* A quarter's Brier score of model k; NaN when the quarter was not
  * scored (its numbers are then whatever the back-test left there). */
 static double period_brier(const struct fw_backtest_period *p, int k)
@@ -216,7 +246,8 @@ static char *report_json(const struct fw_backtest *bt,
     int ok = root != NULL && add_day(root, "from", bt->from_s) &&
              add_day(root, "to", bt->to_s) &&
              add_day(root, "final_from", bt->final_from_s) &&
-             add_str(root, "chosen_model", fw_model_kind_name(CHOSEN)) &&
+             add_str(root, "chosen_model", fw_model_kind_name(bt->chosen)) &&
+             add_str(root, "chosen_why", bt->chosen_why) &&
              add_str(root, "distance_model", fw_model_kind_name(DIST)) &&
              add_str(root, "reference_model", fw_model_kind_name(CLIM)) &&
              (inf = cJSON_AddObjectToObject(root, "info")) != NULL;
@@ -240,6 +271,7 @@ static char *report_json(const struct fw_backtest *bt,
         cJSON *qs = NULL;
         ok = add_num(o, "days", hz->days) && add_window(o, "all", hz->all) &&
              add_window(o, "final", hz->final) &&
+             add_versus(o, hz) &&
              (qs = cJSON_AddArrayToObject(o, "quarters")) != NULL;
         for (size_t i = 0; ok && i < hz->n_periods; i++) {
             ok = add_quarter(qs, &hz->periods[i]);
@@ -294,10 +326,28 @@ static const char *yes_no(double skill_or_diff)
     return isnan(skill_or_diff) ? "n/a" : skill_or_diff > 0 ? "yes" : "no";
 }
 
-static void md_verdict(FILE *f, const struct fw_backtest_horizon *hz)
+/* Whether the reliability table passes: no more bins outside their 90 %
+ * interval of effective trials than a calibrated forecaster shows 9 times
+ * in 10 (metrics.h: the 90 % point of Binomial(bins, 0.1); with 8-10
+ * bins, 2). */
+static int calibration_ok(const struct fw_reliability *r, int *allowed)
 {
-    const struct fw_metrics *c = &hz->final[CHOSEN], *b = &hz->final[DIST];
-    const char *chosen = fw_model_kind_name(CHOSEN);
+    uint64_t k = 0;
+    if (r->n_nonempty == 0 ||
+        fw_metrics_binom_quantile((uint64_t)r->n_nonempty, 0.1, 0.9, &k) !=
+            FW_OK) {
+        *allowed = 0;
+        return 0;
+    }
+    *allowed = (int)k;
+    return r->n_nonempty - r->n_consistent_eff <= (int)k;
+}
+
+static void md_verdict(FILE *f, const struct fw_backtest_horizon *hz,
+                       enum fw_model_kind chosen_kind)
+{
+    const struct fw_metrics *c = &hz->final[chosen_kind], *b = &hz->final[DIST];
+    const char *chosen = fw_model_kind_name(chosen_kind);
     struct numbuf nb = {.next = 0};
     if (c->n == 0) {
         fprintf(f, "- **%d days**: no rows scored in the final window.\n",
@@ -306,22 +356,50 @@ static void md_verdict(FILE *f, const struct fw_backtest_horizon *hz)
     }
     double bss = skill(c->brier, b->brier);
     const struct fw_reliability *r = &c->rel;
+    int allowed = 0;
+    int cal = calibration_ok(r, &allowed);
     fprintf(f,
             "- **%d days** (%zu rows, %zu positives): %s beats the "
             "distance-only baseline on Brier skill: **%s** (BSS vs "
             "distance-only %s); on average precision: **%s** (%s vs %s); "
             "calibrated: **%s** (%d of %d non-empty reliability bins inside "
-            "their 90%% interval of effective trials; %d of %d inside the "
-            "interval that takes every weekly row as an independent "
-            "trial).\n",
+            "their 90%% interval of effective trials, at most %d outside "
+            "allowed; %d of %d inside the interval that takes every weekly "
+            "row as an independent trial).\n",
             hz->days, c->n, c->n_pos, chosen, yes_no(bss), num(&nb, bss, SKILL),
             yes_no(c->ap - b->ap), num(&nb, c->ap, SMALL),
             num(&nb, b->ap, SMALL),
-            r->n_nonempty == 0                      ? "n/a"
-            : r->n_consistent_eff == r->n_nonempty ? "yes"
-                                                    : "no",
-            r->n_consistent_eff, r->n_nonempty, r->n_consistent,
+            r->n_nonempty == 0 ? "n/a"
+            : cal              ? "yes"
+                               : "no",
+            r->n_consistent_eff, r->n_nonempty, allowed, r->n_consistent,
             r->n_nonempty);
+}
+
+/* The rule's table: every candidate against the distance-only model. */
+static void md_versus(FILE *f, const struct fw_backtest_horizon *hz)
+{
+    static const char *const names[FW_BT_N_WINDOWS] = {"all quarters",
+                                                       "final window"};
+    fprintf(f, "| model | window | places | Brier skill vs distance-only "
+               "[90 %% interval] | AP minus distance-only's [90 %% "
+               "interval] | wins |\n|---|---|---:|---|---|---|\n");
+    for (int k = 0; k < FW_MODEL_N_KINDS; k++) {
+        for (int v = 0; v < FW_BT_N_WINDOWS; v++) {
+            const struct fw_boot_diff *bd = &hz->vs_base[v][k];
+            struct numbuf nb = {.next = 0};
+            if (bd->n == 0) {
+                continue;
+            }
+            fprintf(f, "| %s | %s | %zu | %s [%s, %s] | %s [%s, %s] | %s |\n",
+                    fw_model_kind_name(k), names[v], bd->n_clusters,
+                    num(&nb, bd->bss, SKILL), num(&nb, bd->bss_lo, SKILL),
+                    num(&nb, bd->bss_hi, SKILL), num(&nb, bd->dap, SKILL),
+                    num(&nb, bd->dap_lo, SKILL), num(&nb, bd->dap_hi, SKILL),
+                    fw_boot_diff_wins(bd) ? "yes" : "no");
+        }
+    }
+    fputc('\n', f);
 }
 
 static void md_models(FILE *f, const struct fw_metrics ms[FW_MODEL_N_KINDS])
@@ -410,7 +488,7 @@ static void md_body(FILE *f, const struct fw_backtest *bt,
     fw_date_format_day(bt->from_s, from);
     fw_date_format_day(bt->to_s, to);
     fw_date_format_day(bt->final_from_s, final_from);
-    const char *chosen = fw_model_kind_name(CHOSEN);
+    const char *chosen = fw_model_kind_name(bt->chosen);
     struct numbuf nb = {.next = 0};
 
     fprintf(f, "# frontwatch back-test report\n\n");
@@ -426,17 +504,27 @@ static void md_body(FILE *f, const struct fw_backtest *bt,
     }
     fprintf(f, "- Back-test run time: %s s.\n", num(&nb, bt->seconds, SECONDS));
     fprintf(f,
-            "- Chosen model: %s. References: climatology (the base rate of "
+            "- Chosen model: %s, by the rule: a candidate is shipped only "
+            "if it beats the distance-only model on Brier skill and on "
+            "average precision over all quarters and in the final window, "
+            "at both horizons, each difference's 90 %% interval (a bootstrap "
+            "over places) above 0; else the distance-only model is. "
+            "Verdict: %s. References: climatology (the base rate of "
             "the training rows) and logit_dist (logistic regression on "
             "distance to the occupied area alone, the distance-only "
             "baseline).\n\n",
-            chosen);
+            chosen, bt->chosen_why);
 
     fprintf(f, "## Verdict\n\nFinal window (origins from %s):\n\n", final_from);
     for (int h = 0; h < FW_N_HORIZONS; h++) {
-        md_verdict(f, &bt->h[h]);
+        md_verdict(f, &bt->h[h], bt->chosen);
     }
     fputc('\n', f);
+    fprintf(f, "## Every candidate against the distance-only model\n\n");
+    for (int h = 0; h < FW_N_HORIZONS; h++) {
+        fprintf(f, "### %d days\n\n", bt->h[h].days);
+        md_versus(f, &bt->h[h]);
+    }
 
     for (int h = 0; h < FW_N_HORIZONS; h++) {
         const struct fw_backtest_horizon *hz = &bt->h[h];
@@ -446,7 +534,7 @@ static void md_body(FILE *f, const struct fw_backtest *bt,
         fprintf(f, "### Final window (origins from %s)\n\n", final_from);
         md_models(f, hz->final);
         fprintf(f, "### Reliability of %s, final window\n\n", chosen);
-        md_reliability(f, &hz->final[CHOSEN].rel);
+        md_reliability(f, &hz->final[bt->chosen].rel);
         fprintf(f,
                 "![Reliability of every model, %d days, final "
                 "window](reliability_%dd.svg)\n\n",

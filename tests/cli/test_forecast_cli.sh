@@ -16,8 +16,18 @@ export FRONTWATCH_DB=$tmp/t.db
 M=$tmp/occupation.json
 
 check ingest 0 "[0-9]+ files ingested, 0 already present" -- "$FW" ingest "$DATA"
-check train 0 "wrote .*occupation\\.json: xgboost, labels resolved by 2025-08-31" \
-    -- "$FW" train --until 2025-08-31 --out "$M" --no-backtest --quiet
+# without a back-test the rule has nothing to choose by: distance-only
+check train-default 0 "wrote .*dist\\.json: logit_dist, labels resolved by 2025-08-31" \
+    -- "$FW" train --until 2025-08-31 --out "$tmp/dist.json" --no-backtest --quiet
+check model-selection 0 '^1$' -- grep -cE '"selection":[[:space:]]*"no back-test to choose by' "$tmp/dist.json"
+check assess-dist 0 'within 90 days: .*%' \
+    -- "$FW" assess Kharkiv --date 2024-05-01 --model "$tmp/dist.json"
+check train-kind-bad 2 'train: --kind trees: expected logit_dist, logit_full, xgboost, blend or stack' \
+    -- "$FW" train --until 2025-08-31 --out "$tmp/x.json" --kind trees
+# a composite kind: per horizon two models and a combiner in one file
+check train 0 "wrote .*occupation\\.json: blend, labels resolved by 2025-08-31" \
+    -- "$FW" train --until 2025-08-31 --out "$M" --no-backtest --kind blend --quiet
+check model-parts 0 '^4$' -- grep -cE '"kind":[[:space:]]*"(xgboost|logit_dist)"' "$M"
 check model-file 0 '^1$' -- grep -cE '"trained_until":[[:space:]]*"2025-08-31"' "$M"
 check model-command 0 '^1$' -- grep -cE '"command":[[:space:]]*"frontwatch train --until 2025-08-31' "$M"
 check model-sha 0 '^1$' -- grep -cE '"data_sha256":[[:space:]]*"[0-9a-f]{64}"' "$M"

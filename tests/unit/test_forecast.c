@@ -507,6 +507,52 @@ static void test_model_file(void **state)
     free(hold);
 }
 
+/* The shipping rule: a candidate wins only where every one of its four
+ * comparisons (two horizons, all quarters and the final window) has both
+ * intervals above 0; a single interval that straddles 0 is a tie and
+ * ships the distance-only model. */
+static void set_diff(struct fw_backtest *bt, enum fw_model_kind k, double bss,
+                     double lo, double dap_lo)
+{
+    for (int h = 0; h < FW_N_HORIZONS; h++) {
+        for (int v = 0; v < FW_BT_N_WINDOWS; v++) {
+            struct fw_boot_diff *bd = &bt->h[h].vs_base[v][k];
+            bd->n = 100;
+            bd->bss = bss;
+            bd->bss_lo = lo;
+            bd->bss_hi = bss + 0.1;
+            bd->dap = 0.05;
+            bd->dap_lo = dap_lo;
+            bd->dap_hi = 0.1;
+        }
+    }
+}
+
+static void test_shipping_rule(void **state)
+{
+    (void)state;
+    struct fw_backtest bt;
+    memset(&bt, 0, sizeof bt);
+    set_diff(&bt, FW_MODEL_XGBOOST, 0.10, 0.02, 0.01);
+    set_diff(&bt, FW_MODEL_BLEND, 0.12, 0.03, 0.01);
+    fw_backtest_choose(&bt);
+    assert_int_equal(bt.chosen, FW_MODEL_BLEND); /* higher mean skill */
+    assert_non_null(strstr(bt.chosen_why, "blend wins everywhere"));
+    /* the blend ties at 90 days over all quarters: the trees are left */
+    bt.h[1].vs_base[FW_BT_ALL][FW_MODEL_BLEND].bss_lo = -0.001;
+    fw_backtest_choose(&bt);
+    assert_int_equal(bt.chosen, FW_MODEL_XGBOOST);
+    /* a tie on average precision alone is a tie too */
+    bt.h[0].vs_base[FW_BT_FINAL][FW_MODEL_XGBOOST].dap_lo = -0.01;
+    fw_backtest_choose(&bt);
+    assert_int_equal(bt.chosen, FW_MODEL_LOGIT_DIST);
+    assert_non_null(strstr(bt.chosen_why, "xgboost does not"));
+    /* no comparison at all (nothing scored): nothing wins */
+    memset(&bt, 0, sizeof bt);
+    fw_backtest_choose(&bt);
+    assert_int_equal(bt.chosen, FW_MODEL_LOGIT_DIST);
+}
+
 /* Every reason reads as English, a missing value included: "no a map of
  * contested areas for this date" was printed for every NZZ forecast whose
  * trees leaned on the contested area. */
@@ -542,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_xgb_settings),
         cmocka_unit_test(test_model_file),
         cmocka_unit_test(test_reason_text),
+        cmocka_unit_test(test_shipping_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,6 +81,14 @@ static void make_backtest(struct fw_backtest *bt)
     bt->to_s = fw_date_from_civil(2024, 7, 1, 0, 0, 0);
     bt->final_from_s = fw_date_from_civil(2024, 4, 1, 0, 0, 0);
     bt->seconds = 1.25;
+    bt->chosen = FW_MODEL_XGBOOST;
+    snprintf(bt->chosen_why, sizeof bt->chosen_why,
+             "xgboost wins everywhere");
+    /* one comparison of the rule's table, written as given */
+    bt->h[0].vs_base[FW_BT_ALL][FW_MODEL_XGBOOST] =
+        (struct fw_boot_diff){.n = 3, .n_pos = 1, .n_clusters = 3,
+                              .bss = 0.25, .bss_lo = 0.0625, .bss_hi = 0.5,
+                              .dap = -0.125, .dap_lo = -0.5, .dap_hi = 0.25};
     for (int h = 0; h < FW_N_HORIZONS; h++) {
         struct fw_backtest_horizon *hz = &bt->h[h];
         hz->days = FW_HORIZON_DAYS[h];
@@ -217,6 +225,12 @@ static void check_json(const char *dir)
 
     /* "all" holds the first three rows only. */
     assert_near(get_num(get(get(h30, "all"), "xgboost"), "n"), 3, 0);
+    const cJSON *vs = get(get(get(h30, "vs_distance"), "all"), "xgboost");
+    assert_near(get_num(vs, "bss_lo"), 0.0625, 0);
+    assert_near(get_num(vs, "dap_hi"), 0.25, 0);
+    assert_true(cJSON_IsFalse(get(vs, "wins")));
+    assert_null(cJSON_GetObjectItemCaseSensitive(
+        get(get(h30, "vs_distance"), "all"), "logit_dist"));
 
     const cJSON *x90 = get(get(h90, "final"), "xgboost");
     assert_near(get_num(x90, "brier"), 0.572525, 1e-12);
@@ -258,14 +272,21 @@ static void check_md(const char *dir)
         "distance-only baseline on Brier skill: **yes** (BSS vs "
         "distance-only 0.937); on average precision: **yes** (1 vs "
         "0.8333); calibrated: **yes** (2 of 2 non-empty reliability bins "
-        "inside their 90% interval of effective trials; 2 of 2 inside the "
-        "interval that takes every weekly row as an independent trial).",
+        "inside their 90% interval of effective trials, at most 1 outside "
+        "allowed; 2 of 2 inside the interval that takes every weekly row as "
+        "an independent trial).",
         "- **90 days** (4 rows, 2 positives): xgboost beats the "
         "distance-only baseline on Brier skill: **no** (BSS vs "
         "distance-only -2.621); on average precision: **no** (0.4167 vs "
-        "0.8333); calibrated: **no** (2 of 3 non-empty reliability bins "
-        "inside their 90% interval of effective trials; 2 of 3 inside the "
-        "interval that takes every weekly row as an independent trial).",
+        /* Binomial(3, 0.1): CDF(0) = 0.729, CDF(1) = 0.972, so a
+         * calibrated forecaster has 1 of 3 bins outside 9 times in 10 */
+        "0.8333); calibrated: **yes** (2 of 3 non-empty reliability bins "
+        "inside their 90% interval of effective trials, at most 1 outside "
+        "allowed; 2 of 3 inside the interval that takes every weekly row as "
+        "an independent trial).",
+        "Verdict: xgboost wins everywhere.",
+        "| xgboost | all quarters | 3 | 0.250 [0.062, 0.500] | -0.125 "
+        "[-0.500, 0.250] | no |",
         /* 30-day final-window table row of xgboost: Brier 6 significant
          * digits, skills 3 decimals. */
         "| xgboost | 4 | 2 | 0.5 | 0.01 | 0.960 | 0.937 | 1.000 | 1 | 2/2 | "
