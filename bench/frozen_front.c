@@ -158,7 +158,8 @@ static void report(const struct fw_dataset *ds, const struct grid *g,
            "the origin and series |\n|---|---:|---:|\n");
     for (size_t k = 0; k < N_SHOWN; k++) {
         printf("| %s | %.3f | %.1f |\n", fw_model_kind_name(SHOWN[k]),
-               n ? sum_p[k] / (double)n : NAN, n ? sum_pct[k] / (double)n : NAN);
+               n ? sum_p[k] / (double)n : NAN,
+               n ? sum_pct[k] / (double)n : NAN);
     }
     size_t m = 0;
     for (size_t i = 0; i < ds->n_places * FW_N_SERIES; i++) {
@@ -168,7 +169,8 @@ static void report(const struct fw_dataset *ds, const struct grid *g,
     }
     qsort(ag, m, sizeof *ag, by_rows);
     printf("\n| place | oblast | series | frozen origins | rows | occupied "
-           "within %d days of one | mean forecast:", bh->days);
+           "within %d days of one | mean forecast:",
+           bh->days);
     for (size_t k = 0; k < N_SHOWN; k++) {
         printf(" %s%s", fw_model_kind_name(SHOWN[k]),
                k + 1 < N_SHOWN ? " /" : " |\n");
@@ -180,9 +182,8 @@ static void report(const struct fw_dataset *ds, const struct grid *g,
         char f[11], l[11];
         fw_date_format_day(a->first_s, f);
         fw_date_format_day(a->last_s, l);
-        printf("| %s | %s | %s | %s .. %s | %zu | %s |", p->name,
-               p->oblast_iso, FW_SERIES[a->series], f, l, a->n,
-               a->n_pos ? "yes" : "no");
+        printf("| %s | %s | %s | %s .. %s | %zu | %s |", p->name, p->oblast_iso,
+               FW_SERIES[a->series], f, l, a->n, a->n_pos ? "yes" : "no");
         for (size_t k = 0; k < N_SHOWN; k++) {
             printf(" %.3f%s", a->sum_p[k] / (double)a->n,
                    k + 1 < N_SHOWN ? " /" : " |\n");

@@ -97,12 +97,12 @@ static double quantile(double *v, size_t n, double q)
 }
 
 struct work {
-    uint32_t *cl;          /* dense cluster of each row */
-    uint32_t *order[2];    /* rows by score, descending, per forecaster */
-    double *se[2];         /* squared errors per cluster */
-    uint32_t *pos;         /* positives per cluster */
-    uint32_t *w;           /* weight per cluster */
-    double *rep[2];        /* replicate skill and AP difference */
+    uint32_t *cl;       /* dense cluster of each row */
+    uint32_t *order[2]; /* rows by score, descending, per forecaster */
+    double *se[2];      /* squared errors per cluster */
+    uint32_t *pos;      /* positives per cluster */
+    uint32_t *w;        /* weight per cluster */
+    double *rep[2];     /* replicate skill and AP difference */
 };
 
 static void work_free(struct work *k)
@@ -167,8 +167,8 @@ fw_err fw_bootstrap_diff(const double *p_a, const double *p_b,
             }
         }
         for (size_t i = 0; i < n; i++) {
-            const uint64_t *f = bsearch(&cluster[i], ids, n_cl, sizeof *ids,
-                                        cmp_u64);
+            const uint64_t *f =
+                bsearch(&cluster[i], ids, n_cl, sizeof *ids, cmp_u64);
             k.cl[i] = (uint32_t)(f - ids);
         }
         k.pos = calloc(n_cl, sizeof *k.pos);
