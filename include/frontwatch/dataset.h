@@ -79,6 +79,15 @@ enum fw_feature {
     FW_F_SEASON_SIN,        /* sin, cos of 2 pi day-of-year / 365.25 */
     FW_F_SEASON_COS,
     FW_F_SOURCE_NZZ,        /* 1 for NZZ / liveuamap, 0 for DeepState */
+    FW_F_DIST_CHANGE_90D,   /* km now minus 90 days ago: how fast the
+                               nearest stretch of front moves */
+    FW_F_DIST_CHANGE_180D,  /* km now minus 180 days ago */
+    FW_F_STILL_10KM,        /* days the occupied area within 10 km has not
+                               changed (by 0.5 km2), read at the maps of
+                               28, 90 and 180 days before: 0, 28, 90 or
+                               180 (a lower bound); missing when the map
+                               series is younger than the step needs */
+    FW_F_STILL_25KM,        /* the same within 25 km */
     FW_N_FEATURES
 };
 

@@ -42,7 +42,19 @@ const char *const FW_FEATURE_NAMES[FW_N_FEATURES] = {
     [FW_F_SEASON_SIN] = "season_sin",
     [FW_F_SEASON_COS] = "season_cos",
     [FW_F_SOURCE_NZZ] = "source_nzz",
+    [FW_F_DIST_CHANGE_90D] = "dist_change_90d",
+    [FW_F_DIST_CHANGE_180D] = "dist_change_180d",
+    [FW_F_STILL_10KM] = "still_days_10km",
+    [FW_F_STILL_25KM] = "still_days_25km",
 };
+
+/* The maps an origin's features read: the origin's own, then the ones in
+ * force these many days before it. */
+static const int LAG_DAYS[] = {0, 7, 28, 90, 180};
+#define N_LAGS (sizeof LAG_DAYS / sizeof *LAG_DAYS)
+/* A change of the occupied area within a radius smaller than this is a
+ * redrawn edge, not a move (km2). */
+#define MOVED_KM2 0.5
 
 /* The baseline of alert and strike ratios: the 90 days before the week. */
 #define BASELINE_DAYS 90
@@ -580,6 +592,41 @@ static fw_err contested(struct series_ctx *c, size_t k, size_t p, float *out,
     return FW_OK;
 }
 
+/* The still_days features of place p at an origin whose maps (LAG_DAYS)
+ * are kk, the origin's areas within 10/25/50 km being ar: the longest lag
+ * of 28, 90, 180 days at whose map both areas are within MOVED_KM2 of
+ * today's, and every shorter lag's too (0 when the 28-day one moved);
+ * missing from the first lag without a map. */
+static fw_err still_days(struct series_ctx *c, const long *kk, size_t p,
+                         const float ar[3], float *x, struct fw_diag *d)
+{
+    static const int feat[2] = {FW_F_STILL_10KM, FW_F_STILL_25KM};
+    int still[2] = {1, 1};
+    x[feat[0]] = x[feat[1]] = 0;
+    for (size_t q = 2; q < N_LAGS; q++) {
+        if (kk[q] < 0 || !c->m[kk[q]].measured) {
+            for (int r = 0; r < 2; r++) {
+                if (still[r]) {
+                    x[feat[r]] = NAN;
+                }
+            }
+            return FW_OK;
+        }
+        float then[3];
+        fw_err err = areas(c, (size_t)kk[q], p, then, d);
+        if (err != FW_OK) {
+            return err;
+        }
+        for (int r = 0; r < 2; r++) {
+            still[r] = still[r] && fabsf(then[r] - ar[r]) < MOVED_KM2;
+            if (still[r]) {
+                x[feat[r]] = (float)LAG_DAYS[q];
+            }
+        }
+    }
+    return FW_OK;
+}
+
 /* next_conf_s[k][p]: publication time of the first non-suspect map at or
  * after k showing p occupied whose next non-suspect map (if any) does too. */
 static void confirmations(struct series_ctx *c)
@@ -608,7 +655,7 @@ static fw_err build_series(struct series_ctx *c, struct fw_diag *d)
         return err;
     }
     size_t np = c->ds->n_places, nk = c->n_maps;
-    long *k0 = malloc(c->n_origins * 3 * sizeof *k0);
+    long *k0 = malloc(c->n_origins * N_LAGS * sizeof *k0);
     c->occupied = calloc(nk * np, 1);
     c->dist = malloc(nk * np * sizeof *c->dist);
     c->area = malloc(nk * np * 3 * sizeof *c->area);
@@ -626,8 +673,8 @@ static fw_err build_series(struct series_ctx *c, struct fw_diag *d)
     for (size_t i = 0; i < nk * np * 3; i++) {
         c->area[i] = NAN;
     }
-    /* which maps: the origin's, 7 and 28 days before; for labels every
-     * usable map */
+    /* which maps: the origin's and those of LAG_DAYS before; for labels
+     * every usable map */
     int64_t last_ok_s = 0;
     for (size_t k = 0; k < nk; k++) {
         if (!c->m[k].suspect) {
@@ -637,15 +684,16 @@ static fw_err build_series(struct series_ctx *c, struct fw_diag *d)
     }
     for (size_t j = 0; j < c->n_origins; j++) {
         int64_t t = c->origins[j];
-        long *kk = k0 + 3 * j;
+        long *kk = k0 + N_LAGS * j;
         kk[0] = map_at(c->m, nk, t, t);
         if (kk[0] >= 0 && t - c->m[kk[0]].info.published_s >
                               FW_DATASET_MAX_MAP_AGE_DAYS * DAY) {
             kk[0] = -1;
         }
-        kk[1] = kk[0] < 0 ? -1 : map_at(c->m, nk, t - 7 * DAY, t);
-        kk[2] = kk[0] < 0 ? -1 : map_at(c->m, nk, t - 28 * DAY, t);
-        for (int q = 0; q < 3; q++) {
+        for (size_t q = 1; q < N_LAGS; q++) {
+            kk[q] = kk[0] < 0 ? -1 : map_at(c->m, nk, t - LAG_DAYS[q] * DAY, t);
+        }
+        for (size_t q = 0; q < N_LAGS; q++) {
             if (kk[q] >= 0) {
                 c->m[kk[q]].needed = 1;
             }
@@ -657,7 +705,7 @@ static fw_err build_series(struct series_ctx *c, struct fw_diag *d)
     }
     for (size_t j = 0; err == FW_OK && j < c->n_origins; j++) {
         int64_t t = c->origins[j];
-        const long *kk = k0 + 3 * j;
+        const long *kk = k0 + N_LAGS * j;
         if (kk[0] < 0 || !c->m[kk[0]].measured) {
             continue;
         }
@@ -696,15 +744,18 @@ static fw_err build_series(struct series_ctx *c, struct fw_diag *d)
             }
             double dist = c->dist[i0];
             x[FW_F_LOG_DIST] = (float)log1p(dist);
-            for (int q = 1; q < 3; q++) {
+            static const int change_f[N_LAGS] = {
+                -1, FW_F_DIST_CHANGE_7D, FW_F_DIST_CHANGE_28D,
+                FW_F_DIST_CHANGE_90D, FW_F_DIST_CHANGE_180D};
+            for (size_t q = 1; q < N_LAGS; q++) {
                 if (kk[q] >= 0 && c->m[kk[q]].measured) {
                     double then = c->dist[(size_t)kk[q] * np + p];
-                    x[q == 1 ? FW_F_DIST_CHANGE_7D : FW_F_DIST_CHANGE_28D] =
-                        (float)(dist - then);
+                    x[change_f[q]] = (float)(dist - then);
                 }
             }
             float ar[3];
-            if ((err = areas(c, a, p, ar, d)) != FW_OK) {
+            if ((err = areas(c, a, p, ar, d)) != FW_OK ||
+                (err = still_days(c, kk, p, ar, x, d)) != FW_OK) {
                 break;
             }
             x[FW_F_OCC_10KM] = (float)log1p(ar[0]);

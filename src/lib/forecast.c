@@ -366,6 +366,25 @@ void fw_forecast_reason_text(int f, const float *x, char *buf, size_t cap)
     case FW_F_DIST_CHANGE_28D:
         change_text(buf, cap, v, "the occupied area", 28);
         break;
+    case FW_F_DIST_CHANGE_90D:
+        change_text(buf, cap, v, "the occupied area", 90);
+        break;
+    case FW_F_DIST_CHANGE_180D:
+        change_text(buf, cap, v, "the occupied area", 180);
+        break;
+    case FW_F_STILL_10KM:
+    case FW_F_STILL_25KM:
+        if (v < 1) {
+            snprintf(buf, cap,
+                     "the occupied area within %d km changed in 28 days",
+                     f == FW_F_STILL_10KM ? 10 : 25);
+        } else {
+            snprintf(buf, cap,
+                     "the occupied area within %d km has not changed in %.0f "
+                     "days",
+                     f == FW_F_STILL_10KM ? 10 : 25, v);
+        }
+        break;
     case FW_F_OCC_10KM:
     case FW_F_OCC_25KM:
     case FW_F_OCC_50KM:
