@@ -106,9 +106,11 @@ fw_err fw_ingest_pipe_sniff(struct fw_ingest_pipe *p, size_t i,
 void fw_ingest_pipe_close(struct fw_ingest_pipe *p);
 
 /* Recomputes what depends on several files: merges each KSE hromada centre
- * into the GeoNames place of the same name within 10 km, and marks
- * front-line snapshots whose occupied area jumps away from both neighbours
- * and back (glitches) as suspect. Idempotent; one transaction. */
+ * into the GeoNames place of the same name within 10 km, marks front-line
+ * snapshots whose occupied area jumps away from both neighbours and back
+ * (glitches) as suspect, then holds the new isolated parts of each map as
+ * unconfirmed (mapcheck.h; only the maps not yet checked, or whose
+ * reference maps changed). Idempotent; one transaction. */
 fw_err fw_ingest_derive(fw_store *st, struct fw_diag *d);
 
 #endif
