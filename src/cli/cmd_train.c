@@ -177,10 +177,11 @@ static int exec_train(int argc, char **argv)
         if (sk->has) {
             printf("; back-test %s..%s: Brier skill %+.3f vs distance-only, "
                    "%+.3f vs base rate, AP %.3f (distance-only %.3f), "
-                   "reliability %d/%d bins",
+                   "reliability %d/%d bins within their 90 %% interval of "
+                   "effective trials",
                    sk->window_from, sk->window_to, sk->bss_distance,
                    sk->bss_climatology, sk->ap, sk->ap_distance,
-                   sk->rel_consistent, sk->rel_nonempty);
+                   sk->rel_consistent_eff, sk->rel_nonempty);
         }
         printf("\n");
     }
