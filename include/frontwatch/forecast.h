@@ -123,4 +123,11 @@ fw_err fw_forecast_places(const fw_forecast *fc, fw_store *st, fw_geo *g,
                           int with_reasons, struct fw_place_forecast **out,
                           size_t *n_out, struct fw_diag *d);
 
+/* The reasons of a forecast that fw_forecast_places made without them
+ * (from its features, pf->x), for the few places a ranking shows. A
+ * forecast that is not FW_FORECAST_OK is left as it is. Errors: FW_EIO
+ * (xgboost). */
+fw_err fw_forecast_reasons(const fw_forecast *fc, struct fw_place_forecast *pf,
+                           struct fw_diag *d);
+
 #endif

@@ -17,7 +17,7 @@
 #define DAY ((int64_t)FW_DAY_S)
 
 struct ranked {
-    const struct fw_place_forecast *f;
+    struct fw_place_forecast *f;
     double p;
 };
 
@@ -101,7 +101,9 @@ static int exec_risk(int argc, char **argv)
         err = fw_geo_new(st, &g, &d);
     }
     if (err == FW_OK) {
-        err = fw_forecast_places(fc, st, g, NULL, 0, date_s + DAY, 1, &pf, &n,
+        /* reasons only for the places shown, below: the trees' SHAP
+         * values of every place took half of a `risk` */
+        err = fw_forecast_places(fc, st, g, NULL, 0, date_s + DAY, 0, &pf, &n,
                                  &d);
     }
     if (err != FW_OK) {
@@ -129,6 +131,12 @@ static int exec_risk(int argc, char **argv)
     }
     qsort(r, n_ok, sizeof *r, by_p_desc);
     size_t shown = (size_t)top < n_ok ? (size_t)top : n_ok;
+    for (size_t i = 0; i < shown; i++) {
+        if ((err = fw_forecast_reasons(fc, r[i].f, &d)) != FW_OK) {
+            rc = fw_cli_fail(err, &d);
+            goto done;
+        }
+    }
     char day[11], map[11];
     fw_date_format_day(date_s, day);
     fw_date_format_day(r[0].f->map_s, map);

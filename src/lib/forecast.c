@@ -470,6 +470,21 @@ static fw_err reasons(const fw_model *m, struct fw_place_forecast *pf, int h,
     return FW_OK;
 }
 
+fw_err fw_forecast_reasons(const fw_forecast *fc, struct fw_place_forecast *pf,
+                           struct fw_diag *d)
+{
+    if (pf->state != FW_FORECAST_OK) {
+        return FW_OK;
+    }
+    for (int h = 0; h < FW_N_HORIZONS; h++) {
+        fw_err err = reasons(fc->m[h], pf, h, d);
+        if (err != FW_OK) {
+            return err;
+        }
+    }
+    return FW_OK;
+}
+
 /* ---- places ---- */
 
 fw_err fw_forecast_places(const fw_forecast *fc, fw_store *st, fw_geo *g,
