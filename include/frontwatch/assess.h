@@ -64,6 +64,11 @@ struct fw_source_assessment {
     struct fw_set_aside set_aside[FW_ASSESS_MAX_SET_ASIDE];
     double drawn_distance_km; /* to the map as drawn, unconfirmed parts
                                  included */
+    /* another source's map, published after this one, draws what this
+     * one holds back (its distance is nearer the drawn distance than the
+     * one used): that source, "" if none; the headline then comes from it,
+     * as a second map confirms the parts */
+    char set_aside_shown_by[24];
     /* a data warning (above) on this source's week-on-week change */
     int has_data_warning;
     char warning_other[24];    /* the source that does not show it */

@@ -123,6 +123,36 @@ static void check_jump(const struct fw_assessment *a,
     }
 }
 
+/* Sets sa's set_aside_shown_by (assess.h): the held parts of sa's map are
+ * drawn by a map of the other source published after it, which saw them
+ * before sa's source drew them again (the Vovchansk incursion of
+ * 2024-05-10: DeepState's map of 05-12 holds it, NZZ's of 05-13 draws it). */
+static void check_held(const struct fw_assessment *a,
+                       struct fw_source_assessment *sa)
+{
+    if (sa->n_set_aside == 0) {
+        return;
+    }
+    for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
+        const struct fw_source_assessment *o = &a->sources[i];
+        double km = o->now.distance_km;
+        if (o->has_data && !same_family(o->source, sa->source) &&
+            o->snap.published_s > sa->snap.published_s &&
+            fabs(km - sa->drawn_distance_km) < fabs(km - sa->now.distance_km)) {
+            snprintf(sa->set_aside_shown_by, sizeof sa->set_aside_shown_by,
+                     "%s", o->source);
+            return;
+        }
+    }
+}
+
+/* Whether the headline passes over sa while another source has neither
+ * a data warning nor held parts that a later map draws. */
+static int passed_over(const struct fw_source_assessment *sa)
+{
+    return sa->has_data_warning || sa->set_aside_shown_by[0] != '\0';
+}
+
 struct interval {
     int64_t start_s, end_s;
 };
@@ -260,21 +290,22 @@ fw_err fw_assess(fw_store *st, fw_geo *g, const struct fw_place *place,
     for (int i = 0; i < FW_GEO_N_SOURCES && err == FW_OK; i++) {
         if (a->sources[i].has_data) {
             check_jump(a, &a->sources[i]);
+            check_held(a, &a->sources[i]);
         }
     }
     /* the newest picture of the front wins: compare what the maps show
      * (as_of), not when they were published; a source whose distance
-     * jumped where the other source saw no jump is passed over while
-     * another source has no warning */
+     * jumped where the other source saw no jump, or that holds back parts
+     * a later map of the other source draws, is passed over while another
+     * source is not */
     const struct fw_source_assessment *best = NULL;
     for (int i = 0; i < FW_GEO_N_SOURCES && err == FW_OK; i++) {
         const struct fw_source_assessment *sa = &a->sources[i];
         if (!sa->has_data) {
             continue;
         }
-        if (best == NULL ||
-            (best->has_data_warning && !sa->has_data_warning) ||
-            (best->has_data_warning == sa->has_data_warning &&
+        if (best == NULL || (passed_over(best) && !passed_over(sa)) ||
+            (passed_over(best) == passed_over(sa) &&
              sa->snap.as_of_s > best->snap.as_of_s)) {
             best = sa;
         }
@@ -384,6 +415,12 @@ static void write_checks_text(const struct fw_assessment *a, FILE *f)
         }
         if (sa->n_set_aside > n) {
             fprintf(f, "  and %zu smaller\n", sa->n_set_aside - n);
+        }
+        if (sa->set_aside_shown_by[0] != '\0') {
+            fprintf(f,
+                    "  The later %s map draws them: the answer above comes "
+                    "from the %s map.\n",
+                    sa->set_aside_shown_by, a->status_source);
         }
     }
 }
@@ -780,6 +817,12 @@ void fw_assess_write_json(const struct fw_assessment *a, FILE *f)
             cJSON_AddBoolToObject(s, "stale", sa->is_stale);
             cJSON_AddNumberToObject(s, "set_aside", (double)sa->n_set_aside);
             cJSON_AddBoolToObject(s, "data_warning", sa->has_data_warning);
+            if (sa->set_aside_shown_by[0] != '\0') {
+                cJSON_AddStringToObject(s, "set_aside_shown_by",
+                                        sa->set_aside_shown_by);
+            } else {
+                cJSON_AddNullToObject(s, "set_aside_shown_by");
+            }
         } else {
             cJSON_AddNullToObject(s, "newest");
         }

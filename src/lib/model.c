@@ -1069,7 +1069,8 @@ fw_err fw_model_from_json(const cJSON *j, fw_model **out, struct fw_diag *d)
             err = json_fail(d, "booster_json");
         } else if (XGBoosterCreate(NULL, 0, &m->xgb) != 0 ||
                    XGBoosterLoadModelFromBuffer(m->xgb, s, strlen(s)) != 0 ||
-                   XGBoosterSetParam(m->xgb, "nthread", STR(XGB_THREADS)) != 0) {
+                   XGBoosterSetParam(m->xgb, "nthread",
+                                     STR(XGB_THREADS)) != 0) {
             err = xgb_fail(d, "cannot load the booster");
         }
     }
@@ -1080,10 +1081,17 @@ fw_err fw_model_from_json(const cJSON *j, fw_model **out, struct fw_diag *d)
             err = json_fail(d, "parts");
         }
         for (int i = 0; err == FW_OK && i < 2; i++) {
-            err = fw_model_from_json(cJSON_GetArrayItem(parts, i),
-                                     &m->part[i], d);
-            if (err == FW_OK && (m->part[i]->kind != PART_KINDS[i] ||
-                                 m->part[i]->n_features != m->n_features)) {
+            /* the part's kind first: a file of parts within parts would
+             * otherwise recurse as deep as its nesting */
+            const cJSON *pj = cJSON_GetArrayItem(parts, i);
+            const cJSON *pk = cJSON_GetObjectItemCaseSensitive(pj, "kind");
+            if (!cJSON_IsString(pk) ||
+                strcmp(pk->valuestring, KIND_NAMES[PART_KINDS[i]]) != 0) {
+                err = json_fail(d, "parts");
+                break;
+            }
+            err = fw_model_from_json(pj, &m->part[i], d);
+            if (err == FW_OK && m->part[i]->n_features != m->n_features) {
                 err = json_fail(d, "parts");
             }
         }

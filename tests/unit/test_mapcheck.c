@@ -943,6 +943,28 @@ static void test_real_pocket_vovchansk(void **state)
     assert_true(sqlite3_column_double(s, 1) == 0);
     sqlite3_finalize(s);
 
+    /* On 05-15 DeepState's 05-12 map (held parts, Vovchansk 60+ km from
+     * the occupied area) shows a later state than NZZ's 05-13, yet NZZ
+     * draws what DeepState holds back: the answer comes from NZZ. */
+    struct fw_assessment x;
+    assert_int_equal(fw_assess(c.st, c.g, &v, day_start("2024-05-15"), &x, &d),
+                     FW_OK);
+    const struct fw_source_assessment *dsa = &x.sources[0];
+    assert_string_equal(dsa->source, "deepstate");
+    assert_int_equal(dsa->n_set_aside, 2);
+    assert_string_equal(dsa->set_aside_shown_by, "nzz");
+    assert_true(dsa->now.distance_km > 60);
+    assert_string_equal(x.status_source, "nzz");
+    assert_true(x.distance_km < 5);
+    char *txt = NULL;
+    size_t txt_len = 0;
+    FILE *f = open_memstream(&txt, &txt_len);
+    fw_assess_write_text(&x, f);
+    fclose(f);
+    assert_non_null(strstr(txt, "  The later nzz map draws them: the answer "
+                                "above comes from the nzz map.\n"));
+    free(txt);
+
     /* DeepState 05-19: confirmed by its previous map */
     assert_int_equal(fw_geo_set_aside(c.g, &ds19, v.lat_deg, v.lon_deg, sa, 4,
                                       &n_sa, NULL, &d),
