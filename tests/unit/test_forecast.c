@@ -507,6 +507,33 @@ static void test_model_file(void **state)
     free(hold);
 }
 
+/* A composite model file whose part is not the kind it must be is
+ * refused before the part is read: parts within parts would recurse as
+ * deep as the file nests. */
+static void test_model_file_parts(void **state)
+{
+    (void)state;
+    char uses[4 * FW_N_FEATURES + 1] = "";
+    for (int f = 0; f < FW_N_FEATURES; f++) {
+        strcat(uses, f ? ",1" : "1");
+    }
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"kind\": \"blend\", \"n_features\": %d, \"uses\": [%s],"
+             " \"platt\": null, \"combine\": [0, 0.5, 0.5], \"parts\": ["
+             "{\"kind\": \"blend\"}, {\"kind\": \"logit_dist\"}]}",
+             FW_N_FEATURES, uses);
+    cJSON *j = cJSON_Parse(text);
+    assert_non_null(j);
+    fw_model *m = NULL;
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    assert_int_equal(fw_model_from_json(j, &m, &d), FW_EPARSE);
+    assert_null(m);
+    assert_non_null(strstr(d.msg, "parts"));
+    cJSON_Delete(j);
+}
+
 /* The shipping rule: a candidate wins only where every one of its four
  * comparisons (two horizons, all quarters and the final window) has both
  * intervals above 0; a single interval that straddles 0 is a tie and
@@ -589,6 +616,7 @@ int main(void)
         cmocka_unit_test(test_model_file),
         cmocka_unit_test(test_reason_text),
         cmocka_unit_test(test_shipping_rule),
+        cmocka_unit_test(test_model_file_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
