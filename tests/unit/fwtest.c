@@ -3,6 +3,7 @@
  */
 #include "fwtest.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -46,4 +47,13 @@ const char *fwt_fixture(const char *rel)
 const char *fwt_sample(const char *rel)
 {
     return join("FW_SAMPLE_DATA", "data/sample", rel);
+}
+
+void fwt_near_or_fail(double got, double want, double tol, const char *file,
+                      int line)
+{
+    if (!(fabs(got - want) <= tol)) {
+        print_error("got %.17g, want %.17g (tolerance %g)\n", got, want, tol);
+        _fail(file, line);
+    }
 }

@@ -26,4 +26,11 @@ const char *fwt_fixture(const char *rel);
 /* Path of rel in data/sample (the bundled open sample). */
 const char *fwt_sample(const char *rel);
 
+/* cmocka 1.1 compares only floats; doubles need their own check: fails
+ * the test unless |got - want| <= tol (NaN never passes). */
+#define assert_near(got, want, tol)                                            \
+    fwt_near_or_fail((got), (want), (tol), __FILE__, __LINE__)
+void fwt_near_or_fail(double got, double want, double tol, const char *file,
+                      int line);
+
 #endif

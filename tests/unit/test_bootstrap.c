@@ -16,18 +16,6 @@
 #include "frontwatch/bootstrap.h"
 #include "frontwatch/metrics.h"
 
-#define assert_near(got, want, tol)                                            \
-    near_or_fail((got), (want), (tol), __FILE__, __LINE__)
-
-static void near_or_fail(double got, double want, double tol, const char *file,
-                         int line)
-{
-    if (!(fabs(got - want) <= tol)) {
-        print_error("got %.17g, want %.17g (tolerance %g)\n", got, want, tol);
-        _fail(file, line);
-    }
-}
-
 static double uniform(uint64_t *s)
 {
     *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;

@@ -22,18 +22,6 @@
 
 #define DAY ((int64_t)FW_DAY_S)
 
-#define assert_near(got, want, tol)                                            \
-    near_or_fail((got), (want), (tol), __FILE__, __LINE__)
-
-static void near_or_fail(double got, double want, double tol, const char *file,
-                         int line)
-{
-    if (!(fabs(got - want) <= tol)) {
-        print_error("got %.17g, want %.17g (tolerance %g)\n", got, want, tol);
-        _fail(file, line);
-    }
-}
-
 static int64_t day_s(const char *s)
 {
     int64_t t = 0;

@@ -21,19 +21,6 @@
 
 #define EPS 1e-12
 
-/* cmocka 1.1 compares only floats; doubles need their own check. */
-#define assert_near(got, want, tol)                                            \
-    near_or_fail((got), (want), (tol), __FILE__, __LINE__)
-
-static void near_or_fail(double got, double want, double tol, const char *file,
-                         int line)
-{
-    if (!(fabs(got - want) <= tol)) {
-        print_error("got %.17g, want %.17g (tolerance %g)\n", got, want, tol);
-        _fail(file, line);
-    }
-}
-
 /* Field by field: the structs have padding. NaN equals NaN here. */
 static void same_table(const struct fw_reliability *a,
                        const struct fw_reliability *b)

@@ -20,18 +20,6 @@
 #include "frontwatch/io.h"
 #include "frontwatch/report.h"
 
-#define assert_near(got, want, tol)                                            \
-    near_or_fail((got), (want), (tol), __FILE__, __LINE__)
-
-static void near_or_fail(double got, double want, double tol, const char *file,
-                         int line)
-{
-    if (!(fabs(got - want) <= tol)) {
-        print_error("got %.17g, want %.17g (tolerance %g)\n", got, want, tol);
-        _fail(file, line);
-    }
-}
-
 static const char *const FILES[] = {
     "report.json",         "report.md",     "reliability_30d.svg",
     "reliability_90d.svg", "skill_30d.svg", "skill_90d.svg"};
