@@ -118,7 +118,11 @@ static int exec_status(int argc, char **argv)
         {"map snapshots", "SELECT count(*) FROM snapshot"},
         {"  suspect (not used)",
          "SELECT count(*) FROM snapshot WHERE suspect IS NOT NULL"},
+        {"  not yet checked",
+         "SELECT count(*) FROM snapshot WHERE check_prev_id IS NULL"},
         {"map polygons", "SELECT count(*) FROM polygon"},
+        {"  held back (isolated)",
+         "SELECT count(*) FROM polygon WHERE unconfirmed <> 0"},
         {"boundary polygons", "SELECT count(*) FROM boundary"},
         {"rows rejected", "SELECT coalesce(sum(rows_rejected),0) FROM ingest_log"},
         {"rows repaired", "SELECT coalesce(sum(rows_repaired),0) FROM ingest_log"},
@@ -170,7 +174,9 @@ const struct fw_cmd fw_cmd_status = {
     .help =
         "Prints the number of files, places, alerts, attack waves (and\n"
         "their events, one per target), map snapshots (per source, with\n"
-        "their date range) and polygons in the store.\n"
+        "their date range; the suspect ones, and those not yet checked\n"
+        "for new isolated parts) and polygons (and those held back as\n"
+        "new isolated parts no second map has confirmed) in the store.\n"
         "\n"
         "Options:\n"
         "  --check     also run SQLite's integrity_check and frontwatch's\n"

@@ -20,6 +20,7 @@ check no-store 3 'no store at' -- "$FW" assess Kharkiv --db "$tmp/none.db"
 check ingest 0 '10 files ingested, 0 already present' -- "$FW" ingest "$SAMPLE"
 check ingest-again 0 '0 files ingested, 10 already present' -- "$FW" ingest "$SAMPLE"
 check ingest-same-says 0 'already ingested \(sha256' -- "$FW" ingest "$SAMPLE/alerts/states.json.gz"
+check status-checked 0 '^    not yet checked +0$' -- "$FW" status
 
 check assess-words 0 '^Kharkiv is not occupied\. The nearest occupied area is 32\.7 km away' \
     -- "$FW" assess Kharkiv --date 2025-08-25

@@ -16,6 +16,8 @@ export FRONTWATCH_DB=$tmp/t.db
 M=$tmp/occupation.json
 
 check ingest 0 "[0-9]+ files ingested, 0 already present" -- "$FW" ingest "$DATA"
+# the new isolated parts held back over the whole history (decision 0006)
+check status-held 0 '^    held back \(isolated\) +22$' -- "$FW" status
 # without a back-test the rule has nothing to choose by: distance-only
 check train-default 0 "wrote .*dist\\.json: logit_dist, labels resolved by 2025-08-31" \
     -- "$FW" train --until 2025-08-31 --out "$tmp/dist.json" --no-backtest --quiet
