@@ -39,6 +39,9 @@ static const char *const DEFAULTS[] = {
     ",+dist_change_90d,+dist_change_180d",
     "+ days the front stood still (shipped)||",
     "+ both||+dist_change_90d,+dist_change_180d",
+    "distance and the occupied area within 10/25/50 km||" BEFORE
+    ",-dist_change_7d,-dist_change_28d,-occupied_50km_change_28d,"
+    "-log_contested_25km,-source_nzz",
 };
 
 static int64_t day(const char *s)
