@@ -3,10 +3,15 @@
  */
 #include "fwtest.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+
+#include "frontwatch/ingest.h"
 
 static const char *join(const char *env, const char *fallback,
                         const char *rel)
@@ -56,4 +61,70 @@ void fwt_near_or_fail(double got, double want, double tol, const char *file,
         print_error("got %.17g, want %.17g (tolerance %g)\n", got, want, tol);
         _fail(file, line);
     }
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The first eight digits of a file name (dashes skipped), YYYYMMDD; 0
+ * when it has none. */
+static long name_day(const char *name)
+{
+    long v = 0;
+    int n = 0;
+    for (const char *p = name; *p && n < 8; p++) {
+        if (isdigit((unsigned char)*p)) {
+            v = v * 10 + (*p - '0');
+            n++;
+        } else if (n > 0 && *p != '-') {
+            break;
+        }
+    }
+    return n == 8 ? v : 0;
+}
+
+int fwt_ingest_dir(fw_store *st, const char *dir, long after_day,
+                   long max_day)
+{
+    DIR *dp = opendir(dir);
+    if (dp == NULL) {
+        fprintf(stderr, "%s: cannot read the folder\n", dir);
+        return -1;
+    }
+    char *names[1024];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL && n < 1024) {
+        long day = name_day(e->d_name);
+        if (e->d_name[0] == '.' ||
+            (max_day > 0 && (day <= after_day || day > max_day))) {
+            continue;
+        }
+        names[n] = malloc(strlen(dir) + strlen(e->d_name) + 2);
+        if (names[n] == NULL) {
+            break;
+        }
+        sprintf(names[n], "%s/%s", dir, e->d_name);
+        n++;
+    }
+    closedir(dp);
+    qsort(names, n, sizeof *names, cmp_str);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        enum fw_source_kind kind;
+        struct fw_diag d;
+        fw_diag_reset(&d);
+        fw_err err = fw_ingest_sniff(names[i], &kind, &d);
+        if (err == FW_OK && kind != FW_SOURCE_UNKNOWN) {
+            err = fw_ingest_file(st, names[i], NULL, NULL, NULL, &d);
+        }
+        if (err != FW_OK && err != FW_EUSAGE) {
+            fprintf(stderr, "%s: %s\n", names[i], d.msg);
+            rc = -1;
+        }
+        free(names[i]);
+    }
+    return rc;
 }

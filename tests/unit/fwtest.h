@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "frontwatch/store.h"
+
 /* Path of rel inside the real data folder (../shared/data, or
  * $FW_SHARED_DATA), or NULL when that folder is absent. The returned
  * string is static storage, overwritten by the next call. */
@@ -25,6 +27,14 @@ const char *fwt_fixture(const char *rel);
 
 /* Path of rel in data/sample (the bundled open sample). */
 const char *fwt_sample(const char *rel);
+
+/* Ingests the files of dir (not recursive) in name order, those frontwatch
+ * does not recognise skipped; with max_day > 0 only those whose name's
+ * date (its first eight digits, dashes skipped: YYYYMMDD) lies in
+ * (after_day, max_day]. Returns 0, or -1 when dir cannot be read or a file
+ * fails (other than as already ingested), after printing why. */
+int fwt_ingest_dir(fw_store *st, const char *dir, long after_day,
+                   long max_day);
 
 /* cmocka 1.1 compares only floats; doubles need their own check: fails
  * the test unless |got - want| <= tol (NaN never passes). */

@@ -7,7 +7,6 @@
  */
 #include "fwtest.h"
 
-#include <dirent.h>
 #include <geodesic.h>
 #include <geos_c.h>
 #include <math.h>
@@ -27,44 +26,6 @@
 
 static char g_dir[64];
 static char g_db[128];
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Ingests every file of dir (not recursive), in name order. */
-static void ingest_dir(fw_store *st, const char *dir)
-{
-    DIR *dp = opendir(dir);
-    assert_non_null(dp);
-    char *names[1024];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(dp)) != NULL && n < 1024) {
-        if (e->d_name[0] != '.') {
-            names[n] = malloc(strlen(dir) + strlen(e->d_name) + 2);
-            sprintf(names[n], "%s/%s", dir, e->d_name);
-            n++;
-        }
-    }
-    closedir(dp);
-    qsort(names, n, sizeof *names, cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        enum fw_source_kind kind;
-        struct fw_diag d;
-        fw_diag_reset(&d);
-        assert_int_equal(fw_ingest_sniff(names[i], &kind, &d), FW_OK);
-        if (kind != FW_SOURCE_UNKNOWN) {
-            fw_err err = fw_ingest_file(st, names[i], NULL, NULL, NULL, &d);
-            if (err != FW_OK && err != FW_EUSAGE) {
-                fprintf(stderr, "%s: %s\n", names[i], d.msg);
-            }
-            assert_true(err == FW_OK || err == FW_EUSAGE);
-        }
-        free(names[i]);
-    }
-}
 
 static int setup(void **state)
 {
@@ -90,7 +51,7 @@ static int setup(void **state)
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s", fwt_shared(dirs[i]));
-        ingest_dir(st, path);
+        assert_int_equal(fwt_ingest_dir(st, path, 0, 0), 0);
     }
     int rc = fw_ingest_derive(st, &d) == FW_OK ? 0 : -1;
     fw_store_close(st);

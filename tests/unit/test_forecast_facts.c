@@ -13,8 +13,6 @@
  */
 #include "fwtest.h"
 
-#include <ctype.h>
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,68 +35,6 @@ static struct fw_dataset g_ds; /* full store, every Monday, labels */
 /* The cut of the look-ahead test: maps published by 2023-12-12. */
 #define CUT_DAY 20231212L
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The first eight digits of a file name (dashes skipped): its date. 0 when
- * it has none. */
-static long name_day(const char *name)
-{
-    long v = 0;
-    int n = 0;
-    for (const char *p = name; *p && n < 8; p++) {
-        if (isdigit((unsigned char)*p)) {
-            v = v * 10 + (*p - '0');
-            n++;
-        } else if (n > 0 && *p != '-') {
-            break;
-        }
-    }
-    return n == 8 ? v : 0;
-}
-
-/* Ingests the files of dir in name order; with max_day > 0 only those
- * whose name's date is at most max_day. */
-static int ingest_dir(fw_store *st, const char *dir, long max_day)
-{
-    DIR *dp = opendir(dir);
-    if (dp == NULL) {
-        return -1;
-    }
-    char *names[1024];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(dp)) != NULL && n < 1024) {
-        if (e->d_name[0] == '.' ||
-            (max_day > 0 && name_day(e->d_name) > max_day)) {
-            continue;
-        }
-        names[n] = malloc(strlen(dir) + strlen(e->d_name) + 2);
-        sprintf(names[n], "%s/%s", dir, e->d_name);
-        n++;
-    }
-    closedir(dp);
-    qsort(names, n, sizeof *names, cmp_str);
-    int rc = 0;
-    for (size_t i = 0; i < n; i++) {
-        enum fw_source_kind kind;
-        struct fw_diag d;
-        fw_diag_reset(&d);
-        if (fw_ingest_sniff(names[i], &kind, &d) == FW_OK &&
-            kind != FW_SOURCE_UNKNOWN) {
-            fw_err err = fw_ingest_file(st, names[i], NULL, NULL, NULL, &d);
-            if (err != FW_OK && err != FW_EUSAGE) {
-                fprintf(stderr, "%s: %s\n", names[i], d.msg);
-                rc = -1;
-            }
-        }
-        free(names[i]);
-    }
-    return rc;
-}
-
 static int make_store(const char *db, long max_day)
 {
     static const char *other[] = {"gazetteer", "alerts", "boundaries",
@@ -115,10 +51,10 @@ static int make_store(const char *db, long max_day)
     }
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof other / sizeof *other; i++) {
-        rc = ingest_dir(st, fwt_shared(other[i]), 0);
+        rc = fwt_ingest_dir(st, fwt_shared(other[i]), 0, 0);
     }
     for (size_t i = 0; rc == 0 && i < sizeof maps / sizeof *maps; i++) {
-        rc = ingest_dir(st, fwt_shared(maps[i]), max_day);
+        rc = fwt_ingest_dir(st, fwt_shared(maps[i]), 0, max_day);
     }
     if (rc == 0 && fw_ingest_derive(st, &d) != FW_OK) {
         rc = -1;

@@ -19,8 +19,6 @@
 #include "fwtest.h"
 
 #include <cjson/cJSON.h>
-#include <ctype.h>
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,65 +70,6 @@ static const char *const MAP_DIRS[] = {
 static char *g_answer[N_CUTS][N_DATES][N_PLACES];
 static int64_t g_date[N_CUTS][N_DATES];
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The first eight digits of a file name (dashes skipped): the day it was
- * published, as YYYYMMDD. */
-static long name_day(const char *name)
-{
-    long v = 0;
-    int n = 0;
-    for (const char *p = name; *p && n < 8; p++) {
-        if (isdigit((unsigned char)*p)) {
-            v = v * 10 + (*p - '0');
-            n++;
-        } else if (n > 0 && *p != '-') {
-            break;
-        }
-    }
-    return n == 8 ? v : 0;
-}
-
-/* Ingests the files of dir in name order whose name's day lies in
- * (after_day, max_day]; with max_day 0, every file. */
-static void ingest_dir(fw_store *st, const char *dir, long after_day,
-                       long max_day)
-{
-    DIR *dp = opendir(dir);
-    assert_non_null(dp);
-    char *names[1024];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(dp)) != NULL && n < 1024) {
-        long day = name_day(e->d_name);
-        if (e->d_name[0] == '.' ||
-            (max_day > 0 && (day <= after_day || day > max_day))) {
-            continue;
-        }
-        names[n] = malloc(strlen(dir) + strlen(e->d_name) + 2);
-        sprintf(names[n], "%s/%s", dir, e->d_name);
-        n++;
-    }
-    closedir(dp);
-    qsort(names, n, sizeof *names, cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        enum fw_source_kind kind;
-        struct fw_diag d;
-        fw_diag_reset(&d);
-        assert_int_equal(fw_ingest_sniff(names[i], &kind, &d), FW_OK);
-        if (kind != FW_SOURCE_UNKNOWN) {
-            fw_err err = fw_ingest_file(st, names[i], NULL, NULL, NULL, &d);
-            if (err != FW_OK && err != FW_EUSAGE) {
-                fail_msg("%s: %s", names[i], d.msg);
-            }
-        }
-        free(names[i]);
-    }
-}
-
 static fw_store *open_write(const char *db)
 {
     fw_store *st = NULL;
@@ -141,8 +80,8 @@ static fw_store *open_write(const char *db)
 
 static void ingest_non_maps(fw_store *st)
 {
-    ingest_dir(st, fwt_shared("gazetteer"), 0, 0);
-    ingest_dir(st, fwt_shared("boundaries"), 0, 0);
+    assert_int_equal(fwt_ingest_dir(st, fwt_shared("gazetteer"), 0, 0), 0);
+    assert_int_equal(fwt_ingest_dir(st, fwt_shared("boundaries"), 0, 0), 0);
 }
 
 static void derive(fw_store *st)
@@ -285,7 +224,9 @@ static void test_no_answer_looks_ahead(void **state)
     long after = 0;
     for (size_t k = 0; k < N_CUTS; k++) {
         for (size_t m = 0; m < sizeof MAP_DIRS / sizeof *MAP_DIRS; m++) {
-            ingest_dir(st, fwt_shared(MAP_DIRS[m]), after, CUTS[k]);
+            assert_int_equal(
+                fwt_ingest_dir(st, fwt_shared(MAP_DIRS[m]), after, CUTS[k]),
+                0);
         }
         after = CUTS[k];
         derive(st);
@@ -299,7 +240,7 @@ static void test_no_answer_looks_ahead(void **state)
     st = open_write(g_full);
     ingest_non_maps(st);
     for (size_t m = 0; m < sizeof MAP_DIRS / sizeof *MAP_DIRS; m++) {
-        ingest_dir(st, fwt_shared(MAP_DIRS[m]), 0, 0);
+        assert_int_equal(fwt_ingest_dir(st, fwt_shared(MAP_DIRS[m]), 0, 0), 0);
     }
     derive(st);
     fw_store_close(st);
