@@ -552,52 +552,82 @@ static fw_err predict_raw(const fw_model *m, const float *x, size_t n,
     }
 }
 
-static fw_err calibrate(fw_model *m, const float *x, const int8_t *y,
-                        const uint8_t *holdout, size_t n, struct fw_diag *d)
+/* The held-out rows when there is something to fit on them (a positive
+ * and a negative among them), else 0. */
+static size_t holdout_rows(const int8_t *y, const uint8_t *holdout, size_t n)
 {
     size_t n_h = 0, pos = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (holdout != NULL && holdout[i]) {
+    for (size_t i = 0; holdout != NULL && i < n; i++) {
+        if (holdout[i]) {
             n_h++;
             pos += y[i] == 1;
         }
     }
-    if (n_h == 0 || pos == 0 || pos == n_h) {
-        return FW_OK; /* nothing to calibrate on: used as fitted */
-    }
-    double *p = malloc(n * sizeof *p);
-    struct lr_job job = {.n_rows = n_h, .n_dims = 1, .C = PLATT_C,
+    return pos == 0 || pos == n_h ? 0 : n_h;
+}
+
+/* Logistic regression, effectively unregularised, of y on the logits of
+ * the k probability columns p[0 .. k-1], over the n_h held-out rows
+ * (holdout_rows): P(y = 1) = sigmoid(w . logit(p) + *b). */
+static fw_err fit_on_holdout(const double *const *p, size_t k,
+                             const int8_t *y, const uint8_t *holdout,
+                             size_t n, size_t n_h, double *w, double *b,
+                             struct fw_diag *d)
+{
+    size_t width = k + 2; /* the columns, the bias node, the terminator */
+    struct lr_job job = {.n_rows = n_h, .n_dims = k, .C = PLATT_C,
                          .neg_w = 1.0};
     job.rows = malloc(n_h * sizeof *job.rows);
     job.y = malloc(n_h * sizeof *job.y);
-    struct feature_node *nodes = malloc(n_h * 3 * sizeof *nodes);
-    fw_err err = p && job.rows && job.y && nodes ? FW_OK : FW_ENOMEM;
-    if (err == FW_OK) {
-        err = predict_raw(m, x, n, p, d);
-    }
+    struct feature_node *nodes = malloc(n_h * width * sizeof *nodes);
+    fw_err err = job.rows && job.y && nodes ? FW_OK : FW_ENOMEM;
     size_t r = 0;
     for (size_t i = 0; err == FW_OK && i < n; i++) {
         if (holdout[i]) {
-            job.rows[r] = nodes + 3 * r;
-            job.rows[r][0].index = 1;
-            job.rows[r][0].value = logit(p[i]);
-            job.rows[r][1].index = 2; /* the bias node */
-            job.rows[r][1].value = 1.0;
-            job.rows[r][2].index = -1;
+            struct feature_node *row = nodes + width * r;
+            for (size_t c = 0; c < k; c++) {
+                row[c].index = (int)c + 1;
+                row[c].value = logit(p[c][i]);
+            }
+            row[k].index = (int)k + 1;
+            row[k].value = 1.0;
+            row[k + 1].index = -1;
+            job.rows[r] = row;
             job.y[r] = y[i] == 1 ? 1.0 : -1.0;
             r++;
         }
     }
+    if (err == FW_OK) {
+        err = run_liblinear(&job, w, b, d);
+    }
+    free(job.rows);
+    free(job.y);
+    free(nodes);
+    return err;
+}
+
+static fw_err calibrate(fw_model *m, const float *x, const int8_t *y,
+                        const uint8_t *holdout, size_t n, struct fw_diag *d)
+{
+    size_t n_h = holdout_rows(y, holdout, n);
+    if (n_h == 0) {
+        return FW_OK; /* nothing to calibrate on: used as fitted */
+    }
+    double *p = malloc(n * sizeof *p);
+    if (p == NULL) {
+        return FW_ENOMEM;
+    }
+    const double *cols[1] = {p};
     double a = 1, b = 0;
-    if (err == FW_OK && (err = run_liblinear(&job, &a, &b, d)) == FW_OK) {
+    fw_err err = predict_raw(m, x, n, p, d);
+    if (err == FW_OK &&
+        (err = fit_on_holdout(cols, 1, y, holdout, n, n_h, &a, &b, d)) ==
+            FW_OK) {
         m->cal_a = a;
         m->cal_b = b;
         m->calibrated = 1;
     }
     free(p);
-    free(job.rows);
-    free(job.y);
-    free(nodes);
     return err;
 }
 
@@ -621,56 +651,29 @@ static fw_err fit_composite(fw_model *m, const float *x, const int8_t *y,
     if (m->kind != FW_MODEL_STACK) {
         return FW_OK;
     }
-    size_t n_h = 0, pos = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (holdout != NULL && holdout[i]) {
-            n_h++;
-            pos += y[i] == 1;
-        }
-    }
-    if (n_h == 0 || pos == 0 || pos == n_h) {
+    size_t n_h = holdout_rows(y, holdout, n);
+    if (n_h == 0) {
         return FW_OK;
     }
     double *p0 = malloc(n * sizeof *p0), *p1 = malloc(n * sizeof *p1);
-    struct lr_job job = {.n_rows = n_h, .n_dims = 2, .C = PLATT_C,
-                         .neg_w = 1.0};
-    job.rows = malloc(n_h * sizeof *job.rows);
-    job.y = malloc(n_h * sizeof *job.y);
-    struct feature_node *nodes = malloc(n_h * 4 * sizeof *nodes);
-    fw_err err = p0 && p1 && job.rows && job.y && nodes ? FW_OK : FW_ENOMEM;
+    const double *cols[2] = {p0, p1};
+    double w[2], b = 0;
+    fw_err err = p0 && p1 ? FW_OK : FW_ENOMEM;
     if (err == FW_OK) {
         err = fw_model_predict(m->part[0], x, n, p0, d);
     }
     if (err == FW_OK) {
         err = fw_model_predict(m->part[1], x, n, p1, d);
     }
-    size_t r = 0;
-    for (size_t i = 0; err == FW_OK && i < n; i++) {
-        if (holdout[i]) {
-            struct feature_node *row = nodes + 4 * r;
-            row[0].index = 1;
-            row[0].value = logit(p0[i]);
-            row[1].index = 2;
-            row[1].value = logit(p1[i]);
-            row[2].index = 3; /* the bias node */
-            row[2].value = 1.0;
-            row[3].index = -1;
-            job.rows[r] = row;
-            job.y[r] = y[i] == 1 ? 1.0 : -1.0;
-            r++;
-        }
-    }
-    double w[2], b = 0;
-    if (err == FW_OK && (err = run_liblinear(&job, w, &b, d)) == FW_OK) {
+    if (err == FW_OK &&
+        (err = fit_on_holdout(cols, 2, y, holdout, n, n_h, w, &b, d)) ==
+            FW_OK) {
         m->comb[0] = b;
         m->comb[1] = w[0];
         m->comb[2] = w[1];
     }
     free(p0);
     free(p1);
-    free(job.rows);
-    free(job.y);
-    free(nodes);
     return err;
 }
 

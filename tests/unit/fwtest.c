@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "frontwatch/ingest.h"
 
@@ -127,4 +128,14 @@ int fwt_ingest_dir(fw_store *st, const char *dir, long after_day,
         free(names[i]);
     }
     return rc;
+}
+
+void fwt_remove_db(const char *db)
+{
+    char p[4096];
+    unlink(db);
+    snprintf(p, sizeof p, "%s-wal", db);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", db);
+    unlink(p);
 }

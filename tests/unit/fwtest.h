@@ -36,6 +36,9 @@ const char *fwt_sample(const char *rel);
 int fwt_ingest_dir(fw_store *st, const char *dir, long after_day,
                    long max_day);
 
+/* Removes the SQLite store db and its -wal and -shm files. */
+void fwt_remove_db(const char *db);
+
 /* cmocka 1.1 compares only floats; doubles need their own check: fails
  * the test unless |got - want| <= tol (NaN never passes). */
 #define assert_near(got, want, tol)                                            \

@@ -114,23 +114,13 @@ static int setup(void **state)
     return build(g_full, &o, &g_ds);
 }
 
-static void remove_db(const char *db)
-{
-    char p[160];
-    unlink(db);
-    snprintf(p, sizeof p, "%s-wal", db);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", db);
-    unlink(p);
-}
-
 static int teardown(void **state)
 {
     (void)state;
     fw_dataset_free(&g_ds);
     if (g_dir[0] != '\0') {
-        remove_db(g_full);
-        remove_db(g_past);
+        fwt_remove_db(g_full);
+        fwt_remove_db(g_past);
         rmdir(g_dir);
     }
     return 0;

@@ -184,16 +184,6 @@ static int setup(void **state)
     return 0;
 }
 
-static void remove_db(const char *db)
-{
-    char p[160];
-    unlink(db);
-    snprintf(p, sizeof p, "%s-wal", db);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", db);
-    unlink(p);
-}
-
 static int teardown(void **state)
 {
     (void)state;
@@ -205,8 +195,8 @@ static int teardown(void **state)
         }
     }
     if (g_dir[0] != '\0') {
-        remove_db(g_full);
-        remove_db(g_cut);
+        fwt_remove_db(g_full);
+        fwt_remove_db(g_cut);
         rmdir(g_dir);
     }
     return 0;
