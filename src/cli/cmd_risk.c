@@ -2,7 +2,6 @@
  * cmd_risk.c - `frontwatch risk`: the places most at risk of occupation
  * on a date, ranked by probability.
  */
-#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,22 +12,7 @@
 #include "frontwatch/date.h"
 #include "frontwatch/forecast.h"
 #include "frontwatch/oblast.h"
-
-#define DAY ((int64_t)FW_DAY_S)
-
-struct ranked {
-    struct fw_place_forecast *f;
-    double p;
-};
-
-static int by_p_desc(const void *a, const void *b)
-{
-    const struct ranked *x = a, *y = b;
-    if (x->p != y->p) {
-        return x->p > y->p ? -1 : 1;
-    }
-    return (x->f->place_id > y->f->place_id) - (x->f->place_id < y->f->place_id);
-}
+#include "frontwatch/risk.h"
 
 static int exec_risk(int argc, char **argv)
 {
@@ -88,123 +72,52 @@ static int exec_risk(int argc, char **argv)
                      "models/occupation.json`, or give --model FILE");
         return FW_EXIT_IO;
     }
-    int h = horizon == 30 ? 0 : 1;
     struct fw_diag d;
     fw_diag_reset(&d);
     fw_store *st = NULL;
     fw_geo *g = NULL;
-    struct fw_place_forecast *pf = NULL;
-    size_t n = 0;
-    struct ranked *r = NULL;
+    struct fw_risk r;
+    memset(&r, 0, sizeof r);
     fw_err err = fw_store_open(fw_cli_db_path(db), FW_STORE_READ, &st, &d);
     if (err == FW_OK) {
         err = fw_geo_new(st, &g, &d);
     }
     if (err == FW_OK) {
-        /* reasons only for the places shown, below: the trees' SHAP
-         * values of every place took half of a `risk` */
-        err = fw_forecast_places(fc, st, g, NULL, 0, date_s + DAY, 0, &pf, &n,
-                                 &d);
+        err = fw_risk_rank(fc, st, g, date_s, (int)horizon, (size_t)top, &r,
+                           &d);
     }
     if (err != FW_OK) {
-        rc = fw_cli_fail(err, &d);
+        /* no place with a forecast is a fact of the data, not of I/O */
+        rc = err == FW_ENOTFOUND ? (fw_cli_error("%s", d.msg), FW_EXIT_DATA)
+                                 : fw_cli_fail(err, &d);
         goto done;
     }
-    size_t n_ok = 0;
-    r = malloc((n ? n : 1) * sizeof *r);
-    if (r == NULL) {
-        rc = fw_cli_fail(FW_ENOMEM, &d);
+    if (json) {
+        fw_risk_write_json(&r, stdout);
         goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (pf[i].state == FW_FORECAST_OK) {
-            r[n_ok].f = &pf[i];
-            r[n_ok++].p = pf[i].p[h];
-        }
-    }
-    if (n_ok == 0) {
-        fw_cli_error("no place has a forecast on %s: no front-line map "
-                     "within %d days",
-                     date, FW_DATASET_MAX_MAP_AGE_DAYS);
-        rc = FW_EXIT_DATA;
-        goto done;
-    }
-    qsort(r, n_ok, sizeof *r, by_p_desc);
-    size_t shown = (size_t)top < n_ok ? (size_t)top : n_ok;
-    for (size_t i = 0; i < shown; i++) {
-        if ((err = fw_forecast_reasons(fc, r[i].f, &d)) != FW_OK) {
-            rc = fw_cli_fail(err, &d);
-            goto done;
-        }
     }
     char day[11], map[11];
     fw_date_format_day(date_s, day);
-    fw_date_format_day(r[0].f->map_s, map);
-    if (json) {
-        cJSON *root = cJSON_CreateObject();
-        cJSON_AddStringToObject(root, "date", day);
-        cJSON_AddNumberToObject(root, "horizon_days", (double)horizon);
-        cJSON_AddStringToObject(root, "series", r[0].f->series);
-        cJSON_AddStringToObject(root, "map", map);
-        cJSON_AddNumberToObject(root, "map_age_days",
-                                (double)((date_s + DAY - 1 - r[0].f->map_s) /
-                                         DAY));
-        cJSON_AddStringToObject(root, "model_trained_until",
-                                fw_forecast_meta_of(fc)->until);
-        cJSON *arr = cJSON_AddArrayToObject(root, "places");
-        for (size_t i = 0; i < shown; i++) {
-            const struct fw_place_forecast *f = r[i].f;
-            struct fw_place pl;
-            if (fw_place_get(st, f->place_id, &pl, &d) != FW_OK) {
-                continue;
-            }
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddNumberToObject(o, "rank", (double)(i + 1));
-            cJSON_AddNumberToObject(o, "id", (double)pl.id);
-            cJSON_AddStringToObject(o, "name", pl.name);
-            cJSON_AddStringToObject(o, "oblast_iso", pl.oblast_iso);
-            cJSON_AddNumberToObject(o, "p_occupied_30d", f->p[0]);
-            cJSON_AddNumberToObject(o, "p_occupied_90d", f->p[1]);
-            cJSON_AddNumberToObject(o, "distance_km", f->distance_km);
-            cJSON *rs = cJSON_AddArrayToObject(o, "reasons");
-            for (size_t k = 0; k < f->n_reasons[h]; k++) {
-                cJSON_AddItemToArray(rs,
-                                     cJSON_CreateString(f->reasons[h][k].text));
-            }
-            cJSON_AddItemToArray(arr, o);
-        }
-        char *txt = cJSON_PrintUnformatted(root);
-        if (txt != NULL) {
-            printf("%s\n", txt);
-        }
-        cJSON_free(txt);
-        cJSON_Delete(root);
-        goto done;
-    }
+    fw_date_format_day(r.map_s, map);
     printf("Places most at risk of occupation within %ld days, as of %s\n"
            "(%s map of %s; model trained on labels to %s; %zu places "
            "scored)\n\n",
-           horizon, day, r[0].f->series, map, fw_forecast_meta_of(fc)->until,
-           n_ok);
-    fw_cli_map_age_note(date_s, r[0].f->map_s);
+           horizon, day, r.series, map, r.model_until, r.n_scored);
+    fw_cli_map_age_note(date_s, r.map_s);
     printf("%4s  %-28s %-16s %7s %7s %8s  %s\n", "rank", "place", "oblast",
            "30 d", "90 d", "km", "main reason");
-    for (size_t i = 0; i < shown; i++) {
-        const struct fw_place_forecast *f = r[i].f;
-        struct fw_place pl;
-        if ((err = fw_place_get(st, f->place_id, &pl, &d)) != FW_OK) {
-            rc = fw_cli_fail(err, &d);
-            goto done;
-        }
-        const struct fw_oblast *ob = fw_oblast_by_iso(pl.oblast_iso);
+    int h = horizon == 30 ? 0 : 1;
+    for (size_t i = 0; i < r.n; i++) {
+        const struct fw_place_forecast *f = r.entries[i].forecast;
+        const struct fw_place *pl = &r.entries[i].place;
+        const struct fw_oblast *ob = fw_oblast_by_iso(pl->oblast_iso);
         printf("%4zu  %-28.28s %-16.16s %6.1f%% %6.1f%% %8.1f  %s\n", i + 1,
-               pl.name, ob ? ob->name_en : "?", 100 * f->p[0], 100 * f->p[1],
+               pl->name, ob ? ob->name_en : "?", 100 * f->p[0], 100 * f->p[1],
                f->distance_km,
                f->n_reasons[h] ? f->reasons[h][0].text : "");
     }
 done:
-    free(r);
-    free(pf);
+    fw_risk_free(&r);
     fw_forecast_free(fc);
     fw_geo_free(g);
     fw_store_close(st);
