@@ -52,8 +52,8 @@ fw_err fw_risk_rank(const fw_forecast *fc, fw_store *st, fw_geo *g,
     size_t n = 0;
     /* reasons only for the places shown, below: the trees' SHAP values of
      * every place took half of a ranking */
-    fw_err err = fw_forecast_places(fc, st, g, NULL, 0, date_s + DAY, 0,
-                                    &r.all_, &n, d);
+    fw_err err =
+        fw_forecast_places(fc, st, g, NULL, 0, date_s + DAY, 0, &r.all_, &n, d);
     if (err != FW_OK) {
         goto fail;
     }
@@ -139,7 +139,8 @@ void fw_risk_write_json(const struct fw_risk *r, FILE *f)
         cJSON_AddNumberToObject(o, "distance_km", pf->distance_km);
         cJSON *rs = cJSON_AddArrayToObject(o, "reasons");
         for (size_t k = 0; k < pf->n_reasons[h]; k++) {
-            cJSON_AddItemToArray(rs, cJSON_CreateString(pf->reasons[h][k].text));
+            cJSON_AddItemToArray(rs,
+                                 cJSON_CreateString(pf->reasons[h][k].text));
         }
         cJSON_AddItemToArray(arr, o);
     }
