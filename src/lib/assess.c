@@ -11,6 +11,7 @@
 
 #include "frontwatch/date.h"
 #include "frontwatch/oblast.h"
+#include "frontwatch/summary.h"
 #include "frontwatch/text.h"
 
 #define DAY FW_DAY_S
@@ -338,31 +339,6 @@ static const char *oblast_label(const char *iso)
     return o != NULL ? o->name_en : "unknown oblast";
 }
 
-static void change_words(double change_km, const char *ago, FILE *f)
-{
-    if (isnan(change_km)) {
-        return;
-    }
-    if (change_km < -0.05) {
-        fprintf(f, ", %.1f km closer than %s", -change_km, ago);
-    } else if (change_km > 0.05) {
-        fprintf(f, ", %.1f km farther than %s", change_km, ago);
-    } else {
-        fprintf(f, ", unchanged from %s", ago);
-    }
-}
-
-static const char *status_words(enum fw_status s)
-{
-    switch (s) {
-    case FW_STATUS_FREE: return "is not occupied";
-    case FW_STATUS_CONTESTED: return "lies in a contested area";
-    case FW_STATUS_OCCUPIED: return "is occupied";
-    case FW_STATUS_OCCUPIED_PRE2022: return "has been occupied since before 2022";
-    }
-    return "has an unknown status";
-}
-
 static void day(int64_t t, char buf[11]) { fw_date_format_day(t, buf); }
 
 /* The data warnings and the parts set aside, after the answer. */
@@ -503,20 +479,9 @@ void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
     }
     fprintf(f, "\nAssessment for %s\n\n", date);
 
-    if (!a->has_status) {
-        fprintf(f, "No front-line map in the store covers %s: the status "
-                   "of %s is unknown.\n",
-                date, p->name);
-    } else {
-        fprintf(f, "%s %s.", p->name, status_words(a->status));
-        if (a->status == FW_STATUS_FREE ||
-            a->status == FW_STATUS_CONTESTED) {
-            fprintf(f, " The nearest occupied area is %.1f km away",
-                    a->distance_km);
-            change_words(a->distance_change_28d_km, "28 days ago", f);
-            fprintf(f, ".");
-        }
-        fprintf(f, "\n");
+    fw_summary_write(a, FW_LANG_EN, 0, f);
+    fprintf(f, "\n");
+    if (a->has_status) {
         for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
             const struct fw_source_assessment *sa = &a->sources[i];
             if (sa->has_data && sa->now.status != a->status) {
@@ -768,6 +733,12 @@ void fw_assess_write_json(const struct fw_assessment *a, FILE *f)
     } else {
         cJSON_AddNullToObject(root, "status");
         cJSON_AddNullToObject(root, "status_source");
+    }
+    cJSON *sum = cJSON_AddObjectToObject(root, "summary");
+    for (int l = 0; l < FW_N_LANGS; l++) {
+        char buf[1024];
+        fw_summary_format(a, (enum fw_lang)l, 1, buf, sizeof buf);
+        cJSON_AddStringToObject(sum, fw_lang_code((enum fw_lang)l), buf);
     }
     cJSON *sbs = cJSON_AddObjectToObject(root, "status_by_source");
     for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
