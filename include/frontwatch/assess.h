@@ -115,6 +115,26 @@ fw_err fw_assess(fw_store *st, fw_geo *g, const struct fw_place *place,
                  int64_t date_s, struct fw_assessment *out,
                  struct fw_diag *d);
 
+/* A span of time [start_s, end_s), Unix seconds. */
+struct fw_interval {
+    int64_t start_s, end_s;
+};
+
+/* The air-raid alerts of the oblast (any source and level: oblast, raion,
+ * hromada) that overlap [lo_s, hi_s), merged so that overlaps count once,
+ * sorted, into *out (n_out entries, caller frees with free(); NULL when
+ * none). An alert still running when it was read lasts to hi_s, at most
+ * FW_ASSESS_ALERT_STALE_DAYS after its reading. The alert hours of assess
+ * and of the history come from here. Errors: FW_ESQL, FW_ENOMEM. */
+fw_err fw_assess_alert_intervals(fw_store *st, const char *oblast_iso,
+                                 int64_t lo_s, int64_t hi_s,
+                                 struct fw_interval **out, size_t *n_out,
+                                 struct fw_diag *d);
+
+/* Seconds of [lo_s, hi_s) covered by the n sorted, merged intervals iv. */
+double fw_assess_covered_s(const struct fw_interval *iv, size_t n,
+                           int64_t lo_s, int64_t hi_s);
+
 /* The answer in plain words, then the indicators. */
 void fw_assess_write_text(const struct fw_assessment *a, FILE *f);
 

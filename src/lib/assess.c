@@ -154,18 +154,13 @@ static int passed_over(const struct fw_source_assessment *sa)
     return sa->has_data_warning || sa->set_aside_shown_by[0] != '\0';
 }
 
-struct interval {
-    int64_t start_s, end_s;
-};
-
-/* Seconds of [lo, hi) covered by the sorted, merged intervals iv. */
-static double covered_s(const struct interval *iv, size_t n, int64_t lo,
-                        int64_t hi)
+double fw_assess_covered_s(const struct fw_interval *iv, size_t n,
+                           int64_t lo_s, int64_t hi_s)
 {
     double sum = 0;
     for (size_t i = 0; i < n; i++) {
-        int64_t a = iv[i].start_s > lo ? iv[i].start_s : lo;
-        int64_t b = iv[i].end_s < hi ? iv[i].end_s : hi;
+        int64_t a = iv[i].start_s > lo_s ? iv[i].start_s : lo_s;
+        int64_t b = iv[i].end_s < hi_s ? iv[i].end_s : hi_s;
         if (b > a) {
             sum += (double)(b - a);
         }
@@ -173,17 +168,18 @@ static double covered_s(const struct interval *iv, size_t n, int64_t lo,
     return sum;
 }
 
-/* Hours under alert in the place's oblast: every alert of any source and
- * level there (oblast, raion, hromada: since December 2025 the official
- * channel raises most alerts per raion, so a raion's alert is the
- * oblast's too), merged so that overlaps count once. An alert still
- * running when it was read counts up to the time asked, but for no longer
- * than alert data stays fresh after that reading: an answer that never
- * came to close it must not keep the oblast under alert for ever. */
-static fw_err alert_load(fw_store *st, const struct fw_place *p, int64_t at,
-                         struct fw_alert_load *al, struct fw_diag *d)
+/* Every alert of any source and level in the oblast (oblast, raion,
+ * hromada: since December 2025 the official channel raises most alerts
+ * per raion, so a raion's alert is the oblast's too), merged so that
+ * overlaps count once. An alert still running when it was read counts up
+ * to hi_s, but for no longer than alert data stays fresh after that
+ * reading: an answer that never came to close it must not keep the oblast
+ * under alert for ever. */
+fw_err fw_assess_alert_intervals(fw_store *st, const char *oblast_iso,
+                                 int64_t lo_s, int64_t hi_s,
+                                 struct fw_interval **out, size_t *n_out,
+                                 struct fw_diag *d)
 {
-    memset(al, 0, sizeof *al);
     sqlite3_stmt *s = NULL;
     fw_err err = fw_store_prepare(
         st,
@@ -196,11 +192,11 @@ static fw_err alert_load(fw_store *st, const struct fw_place *p, int64_t at,
     if (err != FW_OK) {
         return err;
     }
-    sqlite3_bind_text(s, 1, p->oblast_iso, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, at - 120 * DAY);
-    sqlite3_bind_int64(s, 3, at);
+    sqlite3_bind_text(s, 1, oblast_iso, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, lo_s);
+    sqlite3_bind_int64(s, 3, hi_s);
     sqlite3_bind_int64(s, 4, FW_ASSESS_ALERT_STALE_DAYS * DAY);
-    struct interval *iv = NULL;
+    struct fw_interval *iv = NULL;
     size_t n = 0, cap = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -214,9 +210,9 @@ static fw_err alert_load(fw_store *st, const struct fw_place *p, int64_t at,
         }
         if (n == cap) {
             cap = cap ? cap * 2 : 256;
-            struct interval *niv = realloc(iv, cap * sizeof *niv);
+            struct fw_interval *niv = realloc(iv, cap * sizeof *niv);
             if (niv == NULL) {
-                err = FW_ENOMEM;
+                err = fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
                 break;
             }
             iv = niv;
@@ -229,18 +225,37 @@ static fw_err alert_load(fw_store *st, const struct fw_place *p, int64_t at,
         err = sql_err(st, d);
     }
     sqlite3_finalize(s);
-    if (err == FW_OK) {
-        al->hours_7d = covered_s(iv, n, at - 7 * DAY, at) / 3600.0;
-        al->hours_30d = covered_s(iv, n, at - 30 * DAY, at) / 3600.0;
-        al->hours_prev90d =
-            covered_s(iv, n, at - 120 * DAY, at - 30 * DAY) / 3600.0;
+    if (err != FW_OK) {
+        free(iv);
+        return err;
     }
-    free(iv);
+    *out = iv;
+    *n_out = n;
+    return FW_OK;
+}
+
+/* Hours under alert in the place's oblast over the three windows, and
+ * whether the data is fresh enough for them to mean anything. */
+static fw_err alert_load(fw_store *st, const struct fw_place *p, int64_t at,
+                         struct fw_alert_load *al, struct fw_diag *d)
+{
+    memset(al, 0, sizeof *al);
+    struct fw_interval *iv = NULL;
+    size_t n = 0;
+    fw_err err =
+        fw_assess_alert_intervals(st, p->oblast_iso, at - 120 * DAY, at, &iv,
+                                  &n, d);
     if (err != FW_OK) {
         return err;
     }
+    al->hours_7d = fw_assess_covered_s(iv, n, at - 7 * DAY, at) / 3600.0;
+    al->hours_30d = fw_assess_covered_s(iv, n, at - 30 * DAY, at) / 3600.0;
+    al->hours_prev90d =
+        fw_assess_covered_s(iv, n, at - 120 * DAY, at - 30 * DAY) / 3600.0;
+    free(iv);
     /* Freshness: the newest alert anywhere (a quiet oblast is not stale
      * data), and whether this oblast has any alert history at all. */
+    sqlite3_stmt *s = NULL;
     err = fw_store_prepare(st,
                            "SELECT (SELECT max(start_s) FROM alert"
                            "  WHERE start_s <= ?1),"
