@@ -139,3 +139,32 @@ void fwt_remove_db(const char *db)
     snprintf(p, sizeof p, "%s-shm", db);
     unlink(p);
 }
+
+int fwt_full_store(const char *db)
+{
+    static const char *const dirs[] = {
+        "gazetteer", "alerts", "boundaries",
+        "frontline/deepstate_full_layers_2022-2025",
+        "frontline/nzz_liveuamap_occupied_2022-2026",
+        "frontline/deepstate_occupied_2024-2026", "events"};
+    fw_store *st = NULL;
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    if (fw_store_open(db, FW_STORE_WRITE, &st, &d) != FW_OK) {
+        fprintf(stderr, "%s: %s\n", db, d.msg);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof dirs / sizeof dirs[0]; i++) {
+        const char *path = fwt_shared(dirs[i]);
+        char copy[4096];
+        snprintf(copy, sizeof copy, "%s", path ? path : "");
+        rc = path != NULL ? fwt_ingest_dir(st, copy, 0, 0) : -1;
+    }
+    if (rc == 0 && fw_ingest_derive(st, &d) != FW_OK) {
+        fprintf(stderr, "%s: %s\n", db, d.msg);
+        rc = -1;
+    }
+    fw_store_close(st);
+    return rc;
+}

@@ -36,6 +36,12 @@ const char *fwt_sample(const char *rel);
 int fwt_ingest_dir(fw_store *st, const char *dir, long after_day,
                    long max_day);
 
+/* Builds the store db from the real data the way test_facts.c does:
+ * gazetteer, alerts, boundaries, the three map series and the events,
+ * then the derived tables. Returns 0, or -1 after printing why (the real
+ * data absent among them). */
+int fwt_full_store(const char *db);
+
 /* Removes the SQLite store db and its -wal and -shm files. */
 void fwt_remove_db(const char *db);
 
