@@ -35,6 +35,23 @@ struct fw_place {
 fw_err fw_place_find(fw_store *st, const char *query, struct fw_place **out,
                      size_t *n_out, struct fw_diag *d);
 
+/* A name is taken to mean its largest place when that place is a town
+ * (this many people or more) and at least FW_PLACE_DOMINANT_RATIO times
+ * larger than the next. */
+#define FW_PLACE_DOMINANT_POPULATION 10000
+#define FW_PLACE_DOMINANT_RATIO 10
+
+/* The one place query means, into *out: the only match, or the largest
+ * when it dominates the others (above). *n_others is the number of other,
+ * smaller places of that name (0 for a unique name). When there is no such
+ * place: FW_ENOTFOUND with up to 8 near names in *cands (fw_place_suggest;
+ * may be none); when several places match and none dominates:
+ * FW_EAMBIGUOUS with every match in *cands. *cands (caller frees with
+ * free()) is NULL on success. Other errors: as fw_place_find. */
+fw_err fw_place_resolve(fw_store *st, const char *query, struct fw_place *out,
+                        size_t *n_others, struct fw_place **cands,
+                        size_t *n_cands, struct fw_diag *d);
+
 /* Up to max places whose names are near query (edit distance on keys,
  * at most 2, or 3 for long names), nearest first. Same ownership. */
 fw_err fw_place_suggest(fw_store *st, const char *query, size_t max,

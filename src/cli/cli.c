@@ -119,11 +119,6 @@ static void print_candidate(const struct fw_place *p)
             p->lon_deg, (long long)p->id);
 }
 
-/* A name is taken to mean its largest place when that place is a town
- * (10,000+) and at least 10 times larger than the next. */
-#define DOMINANT_POPULATION 10000
-#define DOMINANT_RATIO 10
-
 int fw_cli_resolve_place(fw_store *st, const char *query, int64_t id,
                          struct fw_place *out)
 {
@@ -134,38 +129,20 @@ int fw_cli_resolve_place(fw_store *st, const char *query, int64_t id,
         return err == FW_OK ? 0 : fw_cli_fail(err, &d);
     }
     struct fw_place *v = NULL;
-    size_t n = 0;
-    fw_err err = fw_place_find(st, query, &v, &n, &d);
-    if (err != FW_OK) {
-        return fw_cli_fail(err, &d);
-    }
+    size_t n = 0, n_others = 0;
+    fw_err err = fw_place_resolve(st, query, out, &n_others, &v, &n, &d);
     int rc = 0;
-    if (n == 0) {
-        struct fw_place *sug = NULL;
-        size_t n_sug = 0;
-        fw_cli_error("no place named '%s' in the store", query);
-        if (fw_place_suggest(st, query, 8, &sug, &n_sug, &d) == FW_OK &&
-            n_sug > 0) {
+    if (err == FW_ENOTFOUND) {
+        /* no such name, or an unknown oblast after the comma */
+        fw_cli_error("%s", d.msg);
+        if (n > 0) {
             fprintf(stderr, "Did you mean:\n");
-            for (size_t i = 0; i < n_sug; i++) {
-                print_candidate(&sug[i]);
+            for (size_t i = 0; i < n; i++) {
+                print_candidate(&v[i]);
             }
         }
-        free(sug);
         rc = FW_EXIT_PLACE;
-    } else if (n == 1 ||
-               (v[0].population >= DOMINANT_POPULATION &&
-                v[0].population >= DOMINANT_RATIO * (v[1].population > 0
-                                                         ? v[1].population
-                                                         : 1))) {
-        *out = v[0];
-        if (n > 1) {
-            fprintf(stderr,
-                    "note: '%s' also names %zu smaller place%s; this is the "
-                    "largest (name others with 'NAME, OBLAST' or --id)\n",
-                    query, n - 1, n > 2 ? "s" : "");
-        }
-    } else {
+    } else if (err == FW_EAMBIGUOUS) {
         fw_cli_error("'%s' names %zu places; say which with 'NAME, OBLAST' "
                      "or --id:",
                      query, n);
@@ -173,6 +150,13 @@ int fw_cli_resolve_place(fw_store *st, const char *query, int64_t id,
             print_candidate(&v[i]);
         }
         rc = FW_EXIT_PLACE;
+    } else if (err != FW_OK) {
+        rc = fw_cli_fail(err, &d);
+    } else if (n_others > 0) {
+        fprintf(stderr,
+                "note: '%s' also names %zu smaller place%s; this is the "
+                "largest (name others with 'NAME, OBLAST' or --id)\n",
+                query, n_others, n_others > 1 ? "s" : "");
     }
     free(v);
     return rc;

@@ -365,3 +365,40 @@ fw_err fw_place_near(fw_store *st, double lat_deg, double lon_deg,
     *n_out = n;
     return FW_OK;
 }
+
+fw_err fw_place_resolve(fw_store *st, const char *query, struct fw_place *out,
+                        size_t *n_others, struct fw_place **cands,
+                        size_t *n_cands, struct fw_diag *d)
+{
+    struct fw_place *v = NULL;
+    size_t n = 0;
+    *cands = NULL;
+    *n_cands = 0;
+    *n_others = 0;
+    fw_err err = fw_place_find(st, query, &v, &n, d);
+    if (err != FW_OK) {
+        return err;
+    }
+    if (n == 0) {
+        free(v);
+        /* suggestions are a courtesy: a failure there is not the error */
+        if (fw_place_suggest(st, query, 8, cands, n_cands, NULL) != FW_OK) {
+            *cands = NULL;
+            *n_cands = 0;
+        }
+        return fw_diag_set(d, FW_ENOTFOUND, 0, 0,
+                           "no place named '%s' in the store", query);
+    }
+    long next = n > 1 && v[1].population > 0 ? v[1].population : 1;
+    if (n == 1 || (v[0].population >= FW_PLACE_DOMINANT_POPULATION &&
+                   v[0].population >= FW_PLACE_DOMINANT_RATIO * next)) {
+        *out = v[0];
+        *n_others = n - 1;
+        free(v);
+        return FW_OK;
+    }
+    *cands = v;
+    *n_cands = n;
+    return fw_diag_set(d, FW_EAMBIGUOUS, 0, 0, "'%s' names %zu places", query,
+                       n);
+}
