@@ -144,6 +144,11 @@ struct fw_update_status {
 fw_err fw_update_status(fw_store *st, enum fw_update_source s,
                         struct fw_update_status *out, struct fw_diag *d);
 
+/* Whether a source whose newest data is from newest_s (0: none) is stale
+ * at now_s: older than twice its usual cadence, and at least two days. */
+int fw_update_is_stale(const struct fw_update_source_info *info,
+                       int64_t now_s, int64_t newest_s);
+
 /* An exclusive lock for one update of the store at store_path (a file
  * store_path + ".update-lock", held with flock until released; the
  * system drops it if the process dies). Errors: FW_EBUSY (another process

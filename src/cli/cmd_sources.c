@@ -31,17 +31,6 @@ static double age_days(int64_t now, int64_t t)
     return (double)(now - t) / FW_DAY_S;
 }
 
-static int is_stale(const struct fw_update_source_info *info, int64_t now,
-                    int64_t newest)
-{
-    /* older than twice the usual cadence, and at least two days */
-    int64_t limit = 2 * (int64_t)info->cadence_s;
-    if (limit < 2 * FW_DAY_S) {
-        limit = 2 * FW_DAY_S;
-    }
-    return newest <= 0 || now - newest > limit;
-}
-
 static const char *cadence_words(const struct fw_update_source_info *info)
 {
     return info->cadence_s <= 3600 ? "hourly" : "daily";
@@ -72,7 +61,7 @@ static void write_text(const struct fw_update_source_info *info,
         fw_date_format_iso(s->newest_s, day);
         printf("  newest data   %.10s %.5s UTC, %.1f days old%s\n", day,
                day + 11, age_days(now, s->newest_s),
-               is_stale(info, now, s->newest_s) ? "  STALE" : "");
+               fw_update_is_stale(info, now, s->newest_s) ? "  STALE" : "");
     } else {
         printf("  newest data   none in the store\n");
     }
@@ -122,7 +111,7 @@ static cJSON *json_source(const struct fw_update_source_info *info,
     } else {
         cJSON_AddNullToObject(o, "age_days");
     }
-    cJSON_AddBoolToObject(o, "stale", is_stale(info, now, s->newest_s));
+    cJSON_AddBoolToObject(o, "stale", fw_update_is_stale(info, now, s->newest_s));
     cJSON_AddNumberToObject(o, "cadence_hours", info->cadence_s / 3600);
     cJSON_AddStringToObject(o, "licence", info->licence);
     return o;

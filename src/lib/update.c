@@ -1251,3 +1251,13 @@ void fw_update_unlock(int fd)
         close(fd); /* releases the lock */
     }
 }
+
+int fw_update_is_stale(const struct fw_update_source_info *info,
+                       int64_t now_s, int64_t newest_s)
+{
+    int64_t limit = 2 * (int64_t)info->cadence_s;
+    if (limit < 2 * FW_DAY_S) {
+        limit = 2 * FW_DAY_S;
+    }
+    return newest_s <= 0 || now_s - newest_s > limit;
+}
