@@ -40,6 +40,7 @@ extern const struct fw_cmd fw_cmd_train;
 extern const struct fw_cmd fw_cmd_risk;
 extern const struct fw_cmd fw_cmd_update;
 extern const struct fw_cmd fw_cmd_sources;
+extern const struct fw_cmd fw_cmd_serve;
 
 /* The store path: --db if given, else $FRONTWATCH_DB, else frontwatch.db. */
 const char *fw_cli_db_path(const char *opt);

@@ -21,6 +21,7 @@ static const struct fw_cmd *const COMMANDS[] = {
     &fw_cmd_risk,
     &fw_cmd_update,
     &fw_cmd_sources,
+    &fw_cmd_serve,
 };
 
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])

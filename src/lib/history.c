@@ -205,22 +205,52 @@ static fw_err map_rows(struct ctx *c, int64_t at, struct fw_history_row *rows,
     return FW_OK;
 }
 
+struct id_index {
+    int64_t id;
+    size_t i;
+};
+
+static int by_id(const void *a, const void *b)
+{
+    const struct id_index *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Above this many places, every place of the store is forecast (the
+ * dataset's fast path: one query for all places, neighbours together)
+ * and the rows picked by id; below, only the places asked for. */
+#define ALL_PLACES_FROM 64
+
 static fw_err forecast_rows(const fw_forecast *fc, fw_store *st, fw_geo *g,
-                            const int64_t *ids, size_t n_places, int64_t at,
+                            const int64_t *ids, const struct id_index *index,
+                            size_t n_places, int64_t at,
                             struct fw_history_row *rows, size_t n_days,
                             size_t j, struct fw_diag *d)
 {
     struct fw_place_forecast *pf = NULL;
     size_t n = 0;
-    fw_err err = fw_forecast_places(fc, st, g, ids, n_places, at, 0, &pf, &n,
-                                    d);
+    int all = n_places >= ALL_PLACES_FROM;
+    fw_err err = fw_forecast_places(fc, st, g, all ? NULL : ids,
+                                    all ? 0 : n_places, at, 0, &pf, &n, d);
     if (err != FW_OK) {
         return err;
     }
-    for (size_t i = 0; i < n && i < n_places; i++) {
-        if (pf[i].state == FW_FORECAST_OK) {
+    for (size_t k = 0; k < n; k++) {
+        size_t i = k;
+        if (all) {
+            struct id_index key = {pf[k].place_id, 0};
+            const struct id_index *hit =
+                bsearch(&key, index, n_places, sizeof *index, by_id);
+            if (hit == NULL) {
+                continue; /* a place not asked for */
+            }
+            i = hit->i;
+        } else if (i >= n_places) {
+            break;
+        }
+        if (pf[k].state == FW_FORECAST_OK) {
             for (int h = 0; h < FW_N_HORIZONS; h++) {
-                rows[i * n_days + j].p[h] = pf[i].p[h];
+                rows[i * n_days + j].p[h] = pf[k].p[h];
             }
         }
     }
@@ -257,6 +287,7 @@ fw_err fw_history_build(fw_store *st, fw_geo *g, const fw_forecast *fc,
     memset(&c, 0, sizeof c);
     double *lat = NULL, *lon = NULL;
     int64_t *ids = NULL;
+    struct id_index *index = NULL;
     struct oblast_alerts *ob = NULL;
     size_t n_ob = 0, *ob_of = NULL;
     int64_t newest_alert_s = INT64_MIN;
@@ -270,8 +301,9 @@ fw_err fw_history_build(fw_store *st, fw_geo *g, const fw_forecast *fc,
     ids = malloc(n_places * sizeof *ids);
     ob = calloc(n_places, sizeof *ob);
     ob_of = malloc(n_places * sizeof *ob_of);
+    index = malloc(n_places * sizeof *index);
     if (h.days_s == NULL || h.rows == NULL || lat == NULL || lon == NULL ||
-        ids == NULL || ob == NULL || ob_of == NULL) {
+        ids == NULL || ob == NULL || ob_of == NULL || index == NULL) {
         err = fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
         goto out;
     }
@@ -286,7 +318,10 @@ fw_err fw_history_build(fw_store *st, fw_geo *g, const fw_forecast *fc,
         lat[i] = places[i].lat_deg;
         lon[i] = places[i].lon_deg;
         ids[i] = places[i].id;
+        index[i].id = places[i].id;
+        index[i].i = i;
     }
+    qsort(index, n_places, sizeof *index, by_id);
     /* the alert intervals of each oblast once */
     for (size_t i = 0; i < n_places && err == FW_OK; i++) {
         size_t k = 0;
@@ -323,8 +358,8 @@ fw_err fw_history_build(fw_store *st, fw_geo *g, const fw_forecast *fc,
         }
         if (err == FW_OK && fc != NULL &&
             (step_days >= 7 || is_monday(h.days_s[j]) || j == n_days - 1)) {
-            err = forecast_rows(fc, st, g, ids, n_places, at, h.rows, n_days,
-                                j, d);
+            err = forecast_rows(fc, st, g, ids, index, n_places, at, h.rows,
+                                n_days, j, d);
         }
     }
 out:
@@ -336,6 +371,7 @@ out:
     free(lat);
     free(lon);
     free(ids);
+    free(index);
     ctx_reset(&c);
     if (err != FW_OK) {
         fw_history_free(&h);

@@ -1,0 +1,51 @@
+/*
+ * api_assess.c - /api/assess/{place}?date=: the object `assess --json`
+ * prints, from the same functions.
+ */
+#include <stdlib.h>
+
+#include "api_int.h"
+#include "frontwatch/assess.h"
+
+int api_assess_place(struct api_req *rq, struct api_resp *rs,
+                     const struct fw_place *place, int64_t day_s,
+                     struct fw_assessment *a, struct fw_place_forecast **pf)
+{
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    struct api_ctx *c = rq->ctx;
+    size_t n_pf = 0;
+    *pf = NULL;
+    fw_err err = fw_assess(c->st, c->g, place, day_s, a, &d);
+    if (err == FW_OK && c->fc != NULL) {
+        err = fw_forecast_places(c->fc, c->st, c->g, &place->id, 1, a->at_s,
+                                 1, pf, &n_pf, &d);
+        a->model = fw_forecast_meta_of(c->fc);
+        a->forecast = err == FW_OK && n_pf == 1 ? *pf : NULL;
+    }
+    if (err != FW_OK) {
+        free(*pf);
+        *pf = NULL;
+        api_fail(rs, err, &d);
+        return -1;
+    }
+    return 0;
+}
+
+void api_assess(struct api_req *rq, struct api_resp *rs)
+{
+    struct fw_place place;
+    int64_t day_s;
+    if (api_place(rq, rs, &place) != 0 ||
+        api_param_day(rq, rs, "date", rq->today_s, &day_s) != 0) {
+        return;
+    }
+    struct fw_assessment a;
+    struct fw_place_forecast *pf = NULL;
+    if (api_assess_place(rq, rs, &place, day_s, &a, &pf) != 0) {
+        return;
+    }
+    api_ok(rs, "application/json");
+    fw_assess_write_json(&a, rs->f);
+    free(pf);
+}
