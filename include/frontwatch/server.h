@@ -28,6 +28,7 @@ struct fw_server_config {
                                  as the api was made with */
     fw_api *api;              /* borrowed; outlives the server */
     FILE *access_log;         /* a line per request; NULL: none */
+    int request_timeout_ms;   /* 0: FW_SERVER_REQUEST_TIMEOUT_MS */
 };
 
 typedef struct fw_server fw_server;

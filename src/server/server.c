@@ -66,7 +66,7 @@ static int64_t parse_http_date(const char *s)
                                       "Sep", "Oct", "Nov", "Dec"};
     char wd[4], mo[4];
     int day, year, h, mi, se;
-    if (s == NULL || sscanf(s, "%3s %d %3s %d %d:%d:%d GMT", wd, &day, mo,
+    if (s == NULL || sscanf(s, "%3s, %d %3s %d %d:%d:%d GMT", wd, &day, mo,
                             &year, &h, &mi, &se) != 7) {
         return -1;
     }
@@ -301,7 +301,9 @@ fw_err fw_server_start(const struct fw_server_config *cfg, fw_server **out,
              s->bind, cfg->port);
     snprintf(threads, sizeof threads, "%d", cfg->n_threads);
     snprintf(header, sizeof header, "%d", FW_SERVER_MAX_HEADER_BYTES);
-    snprintf(timeout, sizeof timeout, "%d", FW_SERVER_REQUEST_TIMEOUT_MS);
+    snprintf(timeout, sizeof timeout, "%d",
+             cfg->request_timeout_ms > 0 ? cfg->request_timeout_ms
+                                         : FW_SERVER_REQUEST_TIMEOUT_MS);
     const char *mg_opts[] = {"listening_ports", ports,
                              "num_threads", threads,
                              "max_request_size", header,

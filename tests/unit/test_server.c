@@ -1,0 +1,513 @@
+/*
+ * test_server.c - `serve` over loopback (server.c, api.c): the API's
+ * answers against the library's, HTTP's part (ETag and 304, gzip, CORS,
+ * 405, 414), and hostile requests (path traversal in every spelling,
+ * oversized and slow headers, malformed percent-encoding, huge numbers,
+ * SQL in every parameter): each gets a 4xx, the store is unchanged and
+ * the server keeps answering. On a store of the bundled sample, so it
+ * runs everywhere and under valgrind.
+ */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "fwtest.h"
+#include "frontwatch/assess.h"
+#include "frontwatch/date.h"
+#include "frontwatch/ingest.h"
+#include "frontwatch/server.h"
+
+static char g_dir[64];
+static char g_db[128];
+static fw_api *g_api;
+static fw_server *g_srv;
+static int g_port;
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(g_dir, sizeof g_dir, "/tmp/fwsrv.XXXXXX");
+    if (mkdtemp(g_dir) == NULL) {
+        return -1;
+    }
+    snprintf(g_db, sizeof g_db, "%s/s.db", g_dir);
+    fw_store *st = NULL;
+    struct fw_diag d;
+    if (fw_store_open(g_db, FW_STORE_WRITE, &st, &d) != FW_OK) {
+        return -1;
+    }
+    int rc = fwt_ingest_dir(st, fwt_sample("gazetteer"), 0, 0) |
+             fwt_ingest_dir(st, fwt_sample("frontline"), 0, 0) |
+             fwt_ingest_dir(st, fwt_sample("alerts"), 0, 0);
+    if (rc != 0 || fw_ingest_derive(st, &d) != FW_OK) {
+        fw_store_close(st);
+        return -1;
+    }
+    fw_store_close(st);
+    struct fw_api_config ac = {.db_path = g_db, .n_contexts = 4};
+    if (fw_api_new(&ac, &g_api, &d) != FW_OK) {
+        fprintf(stderr, "api: %s\n", d.msg);
+        return -1;
+    }
+    struct fw_server_config sc = {.port = 0,
+                                  .n_threads = 4,
+                                  .api = g_api,
+                                  .request_timeout_ms = 1000};
+    if (fw_server_start(&sc, &g_srv, &d) != FW_OK) {
+        fprintf(stderr, "server: %s\n", d.msg);
+        return -1;
+    }
+    g_port = fw_server_port(g_srv);
+    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    fw_server_stop(g_srv);
+    fw_api_free(g_api);
+    curl_global_cleanup();
+    fwt_remove_db(g_db);
+    rmdir(g_dir);
+    return 0;
+}
+
+struct reply {
+    long status;
+    char *body;
+    size_t len;
+    char headers[4096];
+    size_t headers_len;
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+    struct reply *r = arg;
+    char *nb = realloc(r->body, r->len + size * n + 1);
+    if (nb == NULL) {
+        return 0;
+    }
+    r->body = nb;
+    memcpy(r->body + r->len, p, size * n);
+    r->len += size * n;
+    r->body[r->len] = '\0';
+    return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+    struct reply *r = arg;
+    size_t k = size * n;
+    if (r->headers_len + k < sizeof r->headers) {
+        memcpy(r->headers + r->headers_len, p, k);
+        r->headers_len += k;
+        r->headers[r->headers_len] = '\0';
+    }
+    return k;
+}
+
+/* GET (or method) path with the extra header lines (NULL-terminated);
+ * the body as sent (no decoding). */
+static struct reply get(const char *method, const char *path,
+                        const char *const *extra)
+{
+    struct reply r;
+    memset(&r, 0, sizeof r);
+    char url[4096];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", g_port, path);
+    CURL *c = curl_easy_init();
+    assert_non_null(c);
+    struct curl_slist *hl = NULL;
+    for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
+        hl = curl_slist_append(hl, extra[i]);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "HEAD") == 0) {
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    CURLcode rc = curl_easy_perform(c);
+    if (rc != CURLE_OK) {
+        fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(c);
+    return r;
+}
+
+static void reply_free(struct reply *r) { free(r->body); }
+
+/* The value of header name in r (case-insensitive), "" when absent. */
+static const char *header(const struct reply *r, const char *name,
+                          char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    size_t n = strlen(name);
+    for (const char *p = r->headers; *p;) {
+        const char *eol = strstr(p, "\r\n");
+        if (eol == NULL) {
+            break;
+        }
+        if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+            const char *v = p + n + 1;
+            while (*v == ' ') {
+                v++;
+            }
+            snprintf(buf, cap, "%.*s", (int)(eol - v), v);
+            return buf;
+        }
+        p = eol + 2;
+    }
+    return buf;
+}
+
+/* The status code of a raw request sent over a socket, the first line of
+ * the reply; 0 when the server closed without a status, -1 when it still
+ * had not answered 5 s after the request was sent. */
+static int raw(const char *req, size_t len, int pause_ms)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)g_port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (pause_ms > 0) {
+        /* a byte at a time, slowly: the slowloris client */
+        for (size_t i = 0; i < len; i++) {
+            if (send(fd, req + i, 1, MSG_NOSIGNAL) != 1) {
+                break;
+            }
+            struct timespec ts = {0, pause_ms * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    } else {
+        (void)send(fd, req, len, MSG_NOSIGNAL);
+    }
+    char buf[64] = "";
+    ssize_t got = recv(fd, buf, sizeof buf - 1, 0);
+    close(fd);
+    int status = got < 0 ? -1 : 0;
+    if (got > 0) {
+        buf[got] = '\0';
+        sscanf(buf, "HTTP/1.%*d %d", &status);
+    }
+    return status;
+}
+
+static void healthy(void)
+{
+    struct reply r = get("GET", "/healthz", NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"status\":\"ok\""));
+    reply_free(&r);
+}
+
+/* /api/assess answers exactly what `assess --json` prints. */
+static void test_assess_same_as_cli(void **state)
+{
+    (void)state;
+    struct reply r = get("GET", "/api/assess/Kharkiv?date=2025-08-25", NULL);
+    assert_int_equal(r.status, 200);
+    fw_store *st = NULL;
+    fw_geo *g = NULL;
+    struct fw_diag d;
+    assert_int_equal(fw_store_open(g_db, FW_STORE_READ, &st, &d), FW_OK);
+    assert_int_equal(fw_geo_new(st, &g, &d), FW_OK);
+    struct fw_place *p = NULL;
+    size_t n = 0;
+    assert_int_equal(fw_place_find(st, "Kharkiv", &p, &n, &d), FW_OK);
+    int64_t day = 0;
+    fw_date_parse_day("2025-08-25", &day);
+    struct fw_assessment a;
+    assert_int_equal(fw_assess(st, g, &p[0], day, &a, &d), FW_OK);
+    char *want = NULL;
+    size_t want_len = 0;
+    FILE *f = open_memstream(&want, &want_len);
+    fw_assess_write_json(&a, f);
+    fclose(f);
+    assert_string_equal(r.body, want);
+    assert_non_null(strstr(r.body, "\"uk\":\"Харків: не окуповано."));
+    free(want);
+    free(p);
+    fw_geo_free(g);
+    fw_store_close(st);
+    reply_free(&r);
+}
+
+static void test_places_and_errors(void **state)
+{
+    (void)state;
+    struct reply r = get("GET", "/api/places?q=%D0%A5%D0%B0%D1%80%D0%BA%D1%96%D0%B2",
+                         NULL); /* Харків */
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"name\":\"Kharkiv\""));
+    reply_free(&r);
+    r = get("GET", "/api/assess/Mykolaivka", NULL);
+    assert_int_equal(r.status, 300);
+    assert_non_null(strstr(r.body, "\"candidates\":[{\"id\":"));
+    reply_free(&r);
+    r = get("GET", "/api/assess/Kharkivv", NULL);
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body, "\"suggestions\":[{\"id\":"));
+    assert_non_null(strstr(r.body, "Kharkiv"));
+    reply_free(&r);
+    r = get("GET", "/api/assess/Kharkiv?date=2025-02-30", NULL);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "\"message\":\"date: expected a day"));
+    reply_free(&r);
+    r = get("GET", "/api/assess/Kharkiv?when=today", NULL);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "unknown parameter 'when'"));
+    reply_free(&r);
+    r = get("GET", "/api/risk", NULL); /* no model file given */
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body, "\"code\":\"no_model\""));
+    reply_free(&r);
+    r = get("POST", "/api/places?q=Kharkiv", NULL);
+    assert_int_equal(r.status, 405);
+    char buf[256];
+    assert_string_equal(header(&r, "Allow", buf, sizeof buf),
+                        "GET, HEAD, OPTIONS");
+    reply_free(&r);
+    r = get("GET", "/no/such/thing", NULL);
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body, "{\"error\":{\"code\":\"not_found\""));
+    reply_free(&r);
+}
+
+static void test_frontline_geojson(void **state)
+{
+    (void)state;
+    struct reply r = get("GET", "/api/frontline?date=2025-08-01", NULL);
+    assert_int_equal(r.status, 200);
+    char buf[256];
+    assert_string_equal(header(&r, "Content-Type", buf, sizeof buf),
+                        "application/geo+json");
+    /* the sample's map in force: DeepState's occupied area of 07-28 */
+    assert_non_null(strstr(r.body, "\"source\":\"deepstate_occupied\","
+                                   "\"map\":\"2025-07-28\""));
+    assert_non_null(strstr(r.body, "\"properties\":{\"class\":\"occupied\"}"));
+    reply_free(&r);
+    r = get("GET", "/api/frontline?date=2021-01-01", NULL);
+    assert_int_equal(r.status, 404);
+    reply_free(&r);
+    r = get("GET", "/api/frontline?date=2025-08-01&source=osm", NULL);
+    assert_int_equal(r.status, 400);
+    reply_free(&r);
+}
+
+static void test_etag_gzip_cors(void **state)
+{
+    (void)state;
+    const char *path = "/api/assess/Kharkiv?date=2025-08-20";
+    struct reply a = get("GET", path, NULL);
+    assert_int_equal(a.status, 200);
+    char etag[128], lm[128], inm[200], ims[200], buf[256];
+    header(&a, "ETag", etag, sizeof etag);
+    header(&a, "Last-Modified", lm, sizeof lm);
+    assert_true(strncmp(etag, "W/\"", 3) == 0);
+    assert_true(strlen(lm) > 20);
+    assert_string_equal(header(&a, "Access-Control-Allow-Origin", buf,
+                               sizeof buf),
+                        "*");
+    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+    const char *h1[] = {inm, NULL};
+    struct reply b = get("GET", path, h1);
+    assert_int_equal(b.status, 304);
+    assert_int_equal(b.len, 0);
+    reply_free(&b);
+    snprintf(ims, sizeof ims, "If-Modified-Since: %s", lm);
+    const char *h2[] = {ims, NULL};
+    b = get("GET", path, h2);
+    assert_int_equal(b.status, 304);
+    reply_free(&b);
+    const char *h3[] = {"If-None-Match: \"other\"", NULL};
+    b = get("GET", path, h3);
+    assert_int_equal(b.status, 200);
+    reply_free(&b);
+    /* gzip: the same bytes once inflated */
+    const char *h4[] = {"Accept-Encoding: gzip", NULL};
+    b = get("GET", path, h4);
+    assert_int_equal(b.status, 200);
+    assert_string_equal(header(&b, "Content-Encoding", buf, sizeof buf),
+                        "gzip");
+    char out[65536];
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+    z.next_in = (Bytef *)b.body;
+    z.avail_in = (uInt)b.len;
+    z.next_out = (Bytef *)out;
+    z.avail_out = sizeof out;
+    assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+    assert_int_equal(z.total_out, a.len);
+    assert_memory_equal(out, a.body, a.len);
+    inflateEnd(&z);
+    reply_free(&b);
+    b = get("OPTIONS", path, NULL);
+    assert_int_equal(b.status, 204);
+    assert_non_null(strstr(b.headers, "Access-Control-Allow-Methods: GET"));
+    reply_free(&b);
+    b = get("HEAD", path, NULL);
+    assert_int_equal(b.status, 200);
+    assert_int_equal(b.len, 0);
+    reply_free(&b);
+    reply_free(&a);
+}
+
+static void test_path_traversal(void **state)
+{
+    (void)state;
+    static const char *const paths[] = {
+        "/../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/%252e%252e/%252e%252e/etc/passwd",
+        "/..%2f..%2f..%2fetc%2fpasswd",
+        "/css/../../../../etc/passwd",
+        "/api/places/..%2f..%2fetc%2fpasswd",
+        "/place/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/..\\..\\etc\\passwd",
+        "/%c0%ae%c0%ae/etc/passwd",
+    };
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        struct reply r = get("GET", paths[i], NULL);
+        if (r.status < 400 || r.status > 499) {
+            fail_msg("%s: status %ld", paths[i], r.status);
+        }
+        assert_null(strstr(r.body ? r.body : "", "root:"));
+        reply_free(&r);
+    }
+    healthy();
+}
+
+static void test_bad_requests(void **state)
+{
+    (void)state;
+    /* malformed percent-encoding in a parameter: 400 naming it */
+    struct reply r = get("GET", "/api/places?q=%zzKharkiv", NULL);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "q: malformed percent-encoding"));
+    reply_free(&r);
+    r = get("GET", "/api/places?q=Kharkiv%", NULL);
+    assert_int_equal(r.status, 400);
+    reply_free(&r);
+    r = get("GET", "/api/places?q=Kh%00arkiv", NULL);
+    assert_int_equal(r.status, 400);
+    reply_free(&r);
+    /* huge numbers */
+    r = get("GET", "/api/places?q=Kharkiv&limit=99999999999999999999", NULL);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "limit: expected a whole number"));
+    reply_free(&r);
+    r = get("GET", "/api/risk?top=1000000000", NULL);
+    assert_int_equal(r.status, 400);
+    reply_free(&r);
+    r = get("GET", "/api/history/Kharkiv?from=1900-01-01&to=2025-08-01",
+            NULL);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "at most 4000"));
+    reply_free(&r);
+    /* a URL over the limit: 414 */
+    char *url = malloc(FW_API_MAX_URL + 64);
+    assert_non_null(url);
+    strcpy(url, "/api/places?q=");
+    memset(url + 14, 'a', FW_API_MAX_URL + 10);
+    url[14 + FW_API_MAX_URL + 10] = '\0';
+    r = get("GET", url, NULL);
+    assert_true(r.status == 414 || r.status == 413 || r.status == 400);
+    reply_free(&r);
+    free(url);
+    /* oversized headers: refused, nothing breaks */
+    char *big = malloc(3 * FW_SERVER_MAX_HEADER_BYTES);
+    assert_non_null(big);
+    int n = snprintf(big, 64, "GET /healthz HTTP/1.1\r\nX-Big: ");
+    memset(big + n, 'x', 2 * FW_SERVER_MAX_HEADER_BYTES);
+    strcpy(big + n + 2 * FW_SERVER_MAX_HEADER_BYTES, "\r\n\r\n");
+    int st = raw(big, strlen(big), 0);
+    assert_true(st == 0 || (st >= 400 && st <= 499));
+    free(big);
+    /* a request line that is not HTTP */
+    st = raw("HELLO\r\n\r\n", 9, 0);
+    assert_true(st == 0 || (st >= 400 && st <= 499));
+    healthy();
+}
+
+static void test_slow_headers(void **state)
+{
+    (void)state;
+    /* the slowloris client: a header a byte every 150 ms, 2.5 s in all,
+     * against the test server's 1 s limit on reading a request */
+    static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                              "X-Slow: 1\r\n\r\n";
+    int st = raw(req, sizeof req - 1, 150);
+    /* cut off (0) or refused (4xx), never left waiting (-1) nor answered */
+    assert_true(st == 0 || (st >= 400 && st <= 499));
+    /* meanwhile the server answered others */
+    healthy();
+}
+
+static void test_sql_in_parameters(void **state)
+{
+    (void)state;
+    static const char *const paths[] = {
+        "/api/places?q=%27%20OR%201%3D1%20--",
+        "/api/places?q=Kharkiv%27%3B%20DROP%20TABLE%20place%3B%20--",
+        "/api/assess/Kharkiv%27%3B%20DROP%20TABLE%20place%3B--",
+        "/api/assess/1%20OR%201%3D1",
+        "/api/assess/Kharkiv?date=2025-08-01%27%3B%20DROP%20TABLE%20place",
+        "/api/history/Kharkiv?from=%27%20OR%20%271%27%3D%271",
+        "/api/alerts?oblast=UA-63%27%20OR%201%3D1--",
+        "/api/frontline?date=2025-08-01&source=deepstate%27--",
+        "/api/places/1%3B%20DELETE%20FROM%20place",
+        "/place/1862?lang=uk%22%3E%3Cscript%3E",
+    };
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        struct reply r = get("GET", paths[i], NULL);
+        /* a name that matches nothing is a 404 or an empty list (200);
+         * anything else that is not input must be a 4xx */
+        if (r.status >= 500) {
+            fail_msg("%s: status %ld", paths[i], r.status);
+        }
+        reply_free(&r);
+    }
+    struct reply r = get("GET", "/api/places?q=Kharkiv", NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"count\":1"));
+    reply_free(&r);
+    healthy();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_assess_same_as_cli),
+        cmocka_unit_test(test_places_and_errors),
+        cmocka_unit_test(test_frontline_geojson),
+        cmocka_unit_test(test_etag_gzip_cors),
+        cmocka_unit_test(test_path_traversal),
+        cmocka_unit_test(test_bad_requests),
+        cmocka_unit_test(test_slow_headers),
+        cmocka_unit_test(test_sql_in_parameters),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
