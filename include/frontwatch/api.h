@@ -64,6 +64,10 @@ struct fw_api_request {
     const char *base;            /* prefix to the site root for the pages'
                                     links: "/" (NULL) on the server, e.g.
                                     "../../" in the export */
+    const char *base_url;        /* the site's absolute address for the
+                                    feeds' links, "http://host:port" (no
+                                    trailing slash); NULL:
+                                    "http://127.0.0.1:8080" */
     int accept_gzip;             /* the client takes gzip: bodies of 1 KiB
                                     or more of text types come gzipped */
 };

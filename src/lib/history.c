@@ -119,20 +119,69 @@ static fw_err load_alerts(fw_store *st, const char *iso, int64_t lo_s,
     return fw_assess_alert_intervals(st, iso, lo_s, hi_s, &oa->iv, &oa->n, d);
 }
 
-static fw_err newest_alert(fw_store *st, int64_t *out, struct fw_diag *d)
+/* The newest alert start of each day with alerts (any oblast), by day:
+ * the newest alert at or before the end of a day, as assess asks it, is
+ * that of the last such day up to it. */
+struct alert_days {
+    int64_t *day;             /* days since 1970, ascending */
+    int64_t *newest_s;
+    size_t n;
+};
+
+static fw_err load_alert_days(fw_store *st, int64_t to_s,
+                              struct alert_days *ad, struct fw_diag *d)
 {
     sqlite3_stmt *s = NULL;
-    fw_err err = fw_store_prepare(st, "SELECT max(start_s) FROM alert", &s, d);
+    fw_err err = fw_store_prepare(st,
+                                  "SELECT start_s / 86400, max(start_s)"
+                                  " FROM alert WHERE start_s < ?1"
+                                  " GROUP BY 1 ORDER BY 1",
+                                  &s, d);
     if (err != FW_OK) {
         return err;
     }
-    *out = INT64_MIN;
-    if (sqlite3_step(s) == SQLITE_ROW &&
-        sqlite3_column_type(s, 0) != SQLITE_NULL) {
-        *out = sqlite3_column_int64(s, 0);
+    sqlite3_bind_int64(s, 1, to_s);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (ad->n == cap) {
+            cap = cap ? 2 * cap : 1024;
+            int64_t *a = realloc(ad->day, cap * sizeof *a);
+            if (a != NULL) {
+                ad->day = a;
+            }
+            int64_t *b = a ? realloc(ad->newest_s, cap * sizeof *b) : NULL;
+            if (b == NULL) {
+                err = fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
+                break;
+            }
+            ad->newest_s = b;
+        }
+        ad->day[ad->n] = sqlite3_column_int64(s, 0);
+        ad->newest_s[ad->n++] = sqlite3_column_int64(s, 1);
+    }
+    if (err == FW_OK && rc != SQLITE_DONE) {
+        err = fw_diag_set(d, FW_ESQL, 0, 0, "reading the alert days: %s",
+                          sqlite3_errstr(rc));
     }
     sqlite3_finalize(s);
-    return FW_OK;
+    return err;
+}
+
+/* The newest alert start at or before at_s, INT64_MIN when none. */
+static int64_t newest_alert_at(const struct alert_days *ad, int64_t at_s)
+{
+    int64_t day = at_s / DAY;
+    size_t lo = 0, hi = ad->n; /* the first entry after day */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ad->day[mid] <= day) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo == 0 ? INT64_MIN : ad->newest_s[lo - 1];
 }
 
 static int is_monday(int64_t day_s)
@@ -290,7 +339,7 @@ fw_err fw_history_build(fw_store *st, fw_geo *g, const fw_forecast *fc,
     struct id_index *index = NULL;
     struct oblast_alerts *ob = NULL;
     size_t n_ob = 0, *ob_of = NULL;
-    int64_t newest_alert_s = INT64_MIN;
+    struct alert_days ad = {0};
     fw_err err = FW_OK;
     h.n_places = n_places;
     h.n_days = n_days;
@@ -334,7 +383,8 @@ fw_err fw_history_build(fw_store *st, fw_geo *g, const fw_forecast *fc,
         }
         ob_of[i] = k;
     }
-    if (err != FW_OK || (err = newest_alert(st, &newest_alert_s, d)) != FW_OK ||
+    if (err != FW_OK ||
+        (err = load_alert_days(st, to_s + DAY, &ad, d)) != FW_OK ||
         (err = fw_geo_points_new(g, lat, lon, n_places, &c.pts, d)) !=
             FW_OK) {
         goto out;
@@ -348,8 +398,8 @@ fw_err fw_history_build(fw_store *st, fw_geo *g, const fw_forecast *fc,
             const struct oblast_alerts *oa = &ob[ob_of[i]];
             /* as assess: no hours from data that does not reach the day
              * (the newest alert anywhere more than 2 days before it) */
-            int64_t newest = newest_alert_s < at ? newest_alert_s : at;
-            if (oa->first_s <= at &&
+            int64_t newest = newest_alert_at(&ad, at);
+            if (oa->first_s <= at && newest != INT64_MIN &&
                 at - newest <= FW_ASSESS_ALERT_STALE_DAYS * DAY) {
                 h.rows[i * n_days + j].alert_hours_7d =
                     fw_assess_covered_s(oa->iv, oa->n, at - 7 * DAY, at) /
@@ -368,6 +418,8 @@ out:
     }
     free(ob);
     free(ob_of);
+    free(ad.day);
+    free(ad.newest_s);
     free(lat);
     free(lon);
     free(ids);

@@ -692,6 +692,8 @@ static const struct route ROUTES[] = {
     {"/api/placemap", 0, api_placemap, "date", 1},
     {"/api/alerts", 0, api_alerts, "oblast from to", 1},
     {"/place/", 1, api_page_place, "date lang", 1},
+    {"/feeds/atom.xml", 0, api_feed_atom, "place oblast from to", 1},
+    {"/feeds/cap.xml", 0, api_feed_cap, "place oblast from to alert", 1},
 };
 #define N_ROUTES (sizeof ROUTES / sizeof ROUTES[0])
 
@@ -1076,6 +1078,7 @@ fw_err fw_api_answer(fw_api *api, const struct fw_api_request *req,
     rq.api = api;
     rq.arg = rt->is_prefix ? path + strlen(rt->path) : "";
     rq.base = req->base ? req->base : "/";
+    rq.base_url = req->base_url ? req->base_url : "http://127.0.0.1:8080";
     int64_t now = api->now_s ? api->now_s : (int64_t)time(NULL);
     rq.today_s = fw_date_kyiv_day(now);
     char *body = NULL;

@@ -39,6 +39,7 @@ struct api_req {
     size_t n_params;
     enum fw_lang lang;        /* ?lang=, else Accept-Language, else en */
     const char *base;         /* to the site root, for pages */
+    const char *base_url;     /* absolute, for feeds: "http://host:port" */
     int64_t today_s;          /* the day in Kyiv now (midnight UTC) */
     int64_t data_version;
 };
@@ -128,6 +129,8 @@ void api_oblasts(struct api_req *rq, struct api_resp *rs);
 void api_placemap(struct api_req *rq, struct api_resp *rs);
 void api_alerts(struct api_req *rq, struct api_resp *rs);
 void api_page_place(struct api_req *rq, struct api_resp *rs);
+void api_feed_atom(struct api_req *rq, struct api_resp *rs);
+void api_feed_cap(struct api_req *rq, struct api_resp *rs);
 
 /* The assessment of place on day, with the forecast when there is a
  * model: what /api/assess answers and the place page shows. Returns 0, or

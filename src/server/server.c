@@ -189,12 +189,28 @@ static int on_request(struct mg_connection *c)
         return 1;
     }
     const char *ae = mg_get_header(c, "Accept-Encoding");
+    /* the feeds' links name the host the client asked for; a Host that
+     * is not a plain host[:port] is not echoed into them */
+    char base_url[160];
+    const char *host = mg_get_header(c, "Host");
+    int host_ok = host != NULL && *host != '\0' && strlen(host) < 100;
+    for (const char *p = host; host_ok && *p; p++) {
+        host_ok = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789.-:[]",
+                         *p) != NULL;
+    }
+    if (host_ok) {
+        snprintf(base_url, sizeof base_url, "http://%s", host);
+    } else {
+        snprintf(base_url, sizeof base_url, "http://%s:%d", s->bind, s->port);
+    }
     struct fw_api_request rq = {
         .method = ri->request_method,
         .path = ri->local_uri,
         .query = ri->query_string,
         .accept_language = mg_get_header(c, "Accept-Language"),
         .base = "/",
+        .base_url = base_url,
         .accept_gzip = ae != NULL && strstr(ae, "gzip") != NULL,
     };
     struct fw_api_response r;

@@ -480,6 +480,8 @@ static void test_sql_in_parameters(void **state)
         "/api/frontline?date=2025-08-01&source=deepstate%27--",
         "/api/places/1%3B%20DELETE%20FROM%20place",
         "/place/1862?lang=uk%22%3E%3Cscript%3E",
+        "/feeds/atom.xml?place=Kharkiv%27%3B%20DROP%20TABLE%20place%3B--",
+        "/feeds/cap.xml?oblast=UA-63%27%20OR%201%3D1",
     };
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
         struct reply r = get("GET", paths[i], NULL);
@@ -497,6 +499,66 @@ static void test_sql_in_parameters(void **state)
     healthy();
 }
 
+/* The feeds: the Atom feed's CAP links resolve to valid CAP documents. */
+static void test_feeds(void **state)
+{
+    (void)state;
+    struct reply r = get("GET",
+                         "/feeds/atom.xml?place=Kharkiv&from=2025-07-01&"
+                         "to=2025-08-25",
+                         NULL);
+    assert_int_equal(r.status, 200);
+    char buf[256];
+    assert_string_equal(header(&r, "Content-Type", buf, sizeof buf),
+                        "application/atom+xml; charset=utf-8");
+    /* the sample's first map is the feed's initial state */
+    const char *link = strstr(r.body, "type=\"application/cap+xml\" href=\"");
+    assert_non_null(link);
+    link += strlen("type=\"application/cap+xml\" href=\"");
+    const char *end = strchr(link, '"');
+    char path[512];
+    const char *p = strstr(link, "/feeds/");
+    assert_true(p != NULL && p < end);
+    size_t o = 0;
+    for (; p < end && o + 1 < sizeof path; p++) {
+        if (strncmp(p, "&amp;", 5) == 0) {
+            path[o++] = '&';
+            p += 4;
+        } else {
+            path[o++] = *p;
+        }
+    }
+    path[o] = '\0';
+    struct reply cap = get("GET", path, NULL);
+    assert_int_equal(cap.status, 200);
+    assert_non_null(strstr(cap.body, "<identifier>frontwatch-"));
+    assert_non_null(strstr(cap.body, "<language>uk-UA</language>"));
+    if (system("command -v xmllint >/dev/null 2>&1") == 0) {
+        char file[128], cmd[512];
+        snprintf(file, sizeof file, "%s/cap.xml", g_dir);
+        FILE *f = fopen(file, "w");
+        assert_non_null(f);
+        fwrite(cap.body, 1, cap.len, f);
+        fclose(f);
+        snprintf(cmd, sizeof cmd,
+                 "xmllint --noout --schema %s %s 2>/dev/null",
+                 fwt_fixture("cap/CAP-v1.2.xsd"), file);
+        assert_int_equal(system(cmd), 0);
+        unlink(file);
+    } else {
+        printf("# xmllint not installed: CAP schema check skipped\n");
+    }
+    reply_free(&cap);
+    reply_free(&r);
+    r = get("GET", "/feeds/cap.xml?place=Kharkiv&oblast=UA-63", NULL);
+    assert_int_equal(r.status, 400);
+    reply_free(&r);
+    r = get("GET", "/feeds/cap.xml?place=Kharkiv&to=2025-08-25&alert=nope",
+            NULL);
+    assert_int_equal(r.status, 404);
+    reply_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -508,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_slow_headers),
         cmocka_unit_test(test_sql_in_parameters),
+        cmocka_unit_test(test_feeds),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
