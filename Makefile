@@ -3,7 +3,7 @@
 #               bundled sample and prints the assessment of Kharkiv
 #   make test   the same install and build, then every test (CTest), again
 #               under ASan + UBSan, and the unit tests under valgrind
-# Other targets: build, deps, clean, sanitize (tests under ASan + UBSan),
+# Other targets: build, deps, web-deps (npm ci --prefix web), clean, sanitize (tests under ASan + UBSan),
 # fuzz (each libFuzzer harness for FUZZ_SECONDS),
 # install (the program, its man page, the systemd units and the docs under
 # PREFIX, default /usr/local; DESTDIR honoured), uninstall (removes what
@@ -23,7 +23,7 @@ PACKAGES = cmake make gcc pkg-config libsqlite3-dev libgeos-dev libproj-dev \
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build demo test sanitize clean install uninstall
+.PHONY: all deps build demo test web-deps sanitize clean install uninstall
 
 all: build
 
@@ -58,11 +58,29 @@ demo: build
 # the `slow` ones under valgrind --leak-check=full. About 12 minutes on 2
 # cores; the last line is "test: N passed, N failed".
 ASAN_BUILD    ?= $(BUILD)-asan
-TEST_PACKAGES  = valgrind time groff-base
+# chromium drives the dashboard's browser test, xmllint checks every CAP
+# alert against the OASIS schema.
+TEST_PACKAGES  = valgrind time groff-base chromium libxml2-utils
 
-test: build
+test: deps
 	@$(MAKE) deps PACKAGES="$(TEST_PACKAGES)"
+	@$(MAKE) web-deps
+	@$(MAKE) build
 	@scripts/test_stages.sh $(BUILD) $(ASAN_BUILD) $(JOBS)
+
+# The dashboard's pinned npm files (web/package-lock.json: Leaflet, uPlot,
+# playwright-core for the browser test). Without npm, or when the registry
+# cannot be reached, the build serves the API only and the browser test is
+# skipped with the reason; nothing else depends on them.
+web-deps:
+	@if [ -d web/node_modules/leaflet ] && [ -d web/node_modules/uplot ] && \
+	    [ -d web/node_modules/playwright-core ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix web --no-audit --no-fund --loglevel=error || \
+	    echo "npm ci --prefix web failed: no dashboard files, browser test skipped"; \
+	else \
+	  echo "npm not found (Node.js 20 or newer with npm): no dashboard files, browser test skipped"; \
+	fi
 
 sanitize: deps
 	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DFW_SANITIZE=ON \

@@ -681,6 +681,9 @@ struct route {
 static const struct route ROUTES[] = {
     {"/healthz", 0, api_healthz, "", 0},
     {"/api/meta", 0, api_meta, "", 1},
+    /* what the static export's dashboard reads first; here it says that
+     * this is the live server, sparing the page a 404 */
+    {"/data/meta.json", 0, api_meta, "", 1},
     {"/api/sources", 0, api_sources, "", 0},
     {"/api/places", 0, api_places, "q limit", 1},
     {"/api/places/", 1, api_place_by_id, "", 1},

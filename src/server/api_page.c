@@ -28,7 +28,7 @@ static const char *const LABELS[FW_N_LANGS][N_LABELS] = {
                     "Air-raid alerts, last 30 days",
                     "Chance of occupation within 30 days",
                     "Chance of occupation within 90 days", "Map",
-                    "Alert data up to", "none", "stale", "oblast"},
+                    "Alert data up to", "no data", "stale", "oblast"},
     [FW_LANG_UK] = {"Статус", "Відстань до окупованої території",
                     "Зміна за 7 днів", "Зміна за 28 днів",
                     "Спірна територія в радіусі 25 км",
@@ -36,7 +36,7 @@ static const char *const LABELS[FW_N_LANGS][N_LABELS] = {
                     "Повітряні тривоги за 30 днів",
                     "Імовірність окупації протягом 30 днів",
                     "Імовірність окупації протягом 90 днів", "Мапа",
-                    "Дані про тривоги до", "немає", "застарілі", "область"},
+                    "Дані про тривоги до", "немає даних", "застарілі", "область"},
 };
 
 static const char *const STATUS_WORDS[FW_N_LANGS][4] = {
