@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -163,6 +164,37 @@ int fw_cli_resolve_place(fw_store *st, const char *query, int64_t id,
 }
 
 #define DEFAULT_MODEL "models/occupation.json"
+
+const char *fw_cli_model_path(const char *opt)
+{
+    const char *env = getenv("FRONTWATCH_MODEL");
+    if (opt != NULL) {
+        return opt;
+    }
+    if (env != NULL && *env) {
+        return env;
+    }
+    struct stat sb;
+    return stat(DEFAULT_MODEL, &sb) == 0 ? DEFAULT_MODEL : NULL;
+}
+
+const char *fw_cli_web_dir(const char *opt)
+{
+    const char *env = getenv("FRONTWATCH_WEB");
+    if (opt != NULL) {
+        return *opt ? opt : NULL;
+    }
+    if (env != NULL && *env) {
+        return env;
+    }
+#ifdef FW_WEB_DIR
+    struct stat sb;
+    if (stat(FW_WEB_DIR "/index.html", &sb) == 0) {
+        return FW_WEB_DIR;
+    }
+#endif
+    return NULL;
+}
 
 int fw_cli_load_model(const char *opt, fw_forecast **out)
 {

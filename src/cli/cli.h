@@ -41,6 +41,7 @@ extern const struct fw_cmd fw_cmd_risk;
 extern const struct fw_cmd fw_cmd_update;
 extern const struct fw_cmd fw_cmd_sources;
 extern const struct fw_cmd fw_cmd_serve;
+extern const struct fw_cmd fw_cmd_export;
 
 /* The store path: --db if given, else $FRONTWATCH_DB, else frontwatch.db. */
 const char *fw_cli_db_path(const char *opt);
@@ -88,6 +89,16 @@ void fw_cli_backtest_progress(void *arg, int horizon_days, const char *period,
 /* "frontwatch " and argv[0 .. argc - 1] joined by spaces into buf (cut to
  * fit), as model files and reports record the command that made them. */
 void fw_cli_command_line(int argc, char **argv, char *buf, size_t cap);
+
+/* The model file's path for serve and export: --model, else
+ * $FRONTWATCH_MODEL, else models/occupation.json when it exists; NULL:
+ * none. */
+const char *fw_cli_model_path(const char *opt);
+
+/* The dashboard's folder: --web (an empty one: none), else
+ * $FRONTWATCH_WEB, else the folder the build laid out (FW_WEB_DIR) when
+ * it holds index.html; NULL: none. */
+const char *fw_cli_web_dir(const char *opt);
 
 struct fw_config;
 

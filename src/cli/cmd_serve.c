@@ -2,13 +2,11 @@
  * cmd_serve.c - `frontwatch serve`: the JSON API, the dashboard and the
  * feeds over HTTP (server.h), until SIGINT or SIGTERM.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -20,42 +18,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     g_stop = 1;
-}
-
-/* The model: --model, else $FRONTWATCH_MODEL, else models/occupation.json
- * when it exists (as assess). NULL: none. */
-static const char *model_path(const char *opt)
-{
-    const char *env = getenv("FRONTWATCH_MODEL");
-    if (opt != NULL) {
-        return opt;
-    }
-    if (env != NULL && *env) {
-        return env;
-    }
-    struct stat sb;
-    return stat("models/occupation.json", &sb) == 0 ? "models/occupation.json"
-                                                   : NULL;
-}
-
-/* The dashboard: --web, else $FRONTWATCH_WEB, else the folder the build
- * made (FW_WEB_DIR) when it exists. NULL: none. */
-static const char *web_dir(const char *opt)
-{
-    const char *env = getenv("FRONTWATCH_WEB");
-    if (opt != NULL) {
-        return *opt ? opt : NULL;
-    }
-    if (env != NULL && *env) {
-        return env;
-    }
-#ifdef FW_WEB_DIR
-    struct stat sb;
-    if (stat(FW_WEB_DIR "/index.html", &sb) == 0) {
-        return FW_WEB_DIR;
-    }
-#endif
-    return NULL;
 }
 
 static int exec_serve(int argc, char **argv)
@@ -110,8 +72,8 @@ static int exec_serve(int argc, char **argv)
     fw_diag_reset(&d);
     struct fw_api_config ac = {
         .db_path = fw_cli_db_path(db),
-        .model_path = model_path(model),
-        .web_dir = web_dir(web),
+        .model_path = fw_cli_model_path(model),
+        .web_dir = fw_cli_web_dir(web),
         .n_contexts = (size_t)threads,
     };
     fw_api *api = NULL;

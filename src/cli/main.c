@@ -22,6 +22,7 @@ static const struct fw_cmd *const COMMANDS[] = {
     &fw_cmd_update,
     &fw_cmd_sources,
     &fw_cmd_serve,
+    &fw_cmd_export,
 };
 
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])

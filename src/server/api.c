@@ -195,6 +195,7 @@ static fw_err data_version(fw_store *st, int64_t *version,
 
 static void ctx_close(struct api_ctx *c)
 {
+    api_assess_forget(c);
     fw_geo_free(c->g);
     fw_forecast_free(c->fc);
     fw_store_close(c->st);

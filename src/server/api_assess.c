@@ -7,6 +7,31 @@
 #include "api_int.h"
 #include "frontwatch/assess.h"
 
+/* A copy of the forecast f (NULL: none) into *out. 0, or -1. */
+static int copy_forecast(const struct fw_place_forecast *f,
+                         struct fw_place_forecast **out)
+{
+    *out = NULL;
+    if (f == NULL) {
+        return 0;
+    }
+    *out = malloc(sizeof **out);
+    if (*out == NULL) {
+        return -1;
+    }
+    **out = *f;
+    return 0;
+}
+
+void api_assess_forget(struct api_ctx *c)
+{
+    free(c->memo);
+    free(c->memo_pf);
+    c->memo = NULL;
+    c->memo_pf = NULL;
+    c->memo_place_id = 0;
+}
+
 int api_assess_place(struct api_req *rq, struct api_resp *rs,
                      const struct fw_place *place, int64_t day_s,
                      struct fw_assessment *a, struct fw_place_forecast **pf)
@@ -16,6 +41,16 @@ int api_assess_place(struct api_req *rq, struct api_resp *rs,
     struct api_ctx *c = rq->ctx;
     size_t n_pf = 0;
     *pf = NULL;
+    if (c->memo != NULL && c->memo_place_id == place->id &&
+        c->memo_day_s == day_s && c->memo_version == c->data_version) {
+        *a = *c->memo;
+        if (copy_forecast(c->memo_pf, pf) != 0) {
+            api_error(rs, 503, "out_of_memory", "out of memory, try again");
+            return -1;
+        }
+        a->forecast = *pf;
+        return 0;
+    }
     fw_err err = fw_assess(c->st, c->g, place, day_s, a, &d);
     if (err == FW_OK && c->fc != NULL) {
         err = fw_forecast_places(c->fc, c->st, c->g, &place->id, 1, a->at_s,
@@ -28,6 +63,17 @@ int api_assess_place(struct api_req *rq, struct api_resp *rs,
         *pf = NULL;
         api_fail(rs, err, &d);
         return -1;
+    }
+    api_assess_forget(c);
+    c->memo = malloc(sizeof *c->memo);
+    if (c->memo != NULL && copy_forecast(a->forecast, &c->memo_pf) == 0) {
+        *c->memo = *a;
+        c->memo->forecast = c->memo_pf;
+        c->memo_place_id = place->id;
+        c->memo_day_s = day_s;
+        c->memo_version = c->data_version;
+    } else {
+        api_assess_forget(c); /* no memo is no error */
     }
     return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "frontwatch/api.h"
+#include "frontwatch/assess.h"
 #include "frontwatch/forecast.h"
 #include "frontwatch/geo.h"
 #include "frontwatch/place.h"
@@ -23,6 +24,12 @@ struct api_ctx {
     fw_forecast *fc;          /* NULL: no model */
     int64_t data_version;     /* of the store when g was made */
     int is_busy;
+    /* the last assessment made (api_assess.c): the place page in two
+     * languages and /api/assess of one place and day ask for the same */
+    int64_t memo_place_id;    /* 0: none */
+    int64_t memo_day_s, memo_version;
+    struct fw_assessment *memo;
+    struct fw_place_forecast *memo_pf; /* NULL: no forecast */
 };
 
 struct api_param {
@@ -134,8 +141,11 @@ void api_feed_cap(struct api_req *rq, struct api_resp *rs);
 
 /* The assessment of place on day, with the forecast when there is a
  * model: what /api/assess answers and the place page shows. Returns 0, or
- * -1 after writing the error. pf: caller frees with free(). */
-struct fw_assessment;
+ * -1 after writing the error. pf: caller frees with free(). The last one
+ * of the context is kept and given again while the data is the same. */
+/* Drops the kept assessment (when the context closes). */
+void api_assess_forget(struct api_ctx *c);
+
 int api_assess_place(struct api_req *rq, struct api_resp *rs,
                      const struct fw_place *place, int64_t day_s,
                      struct fw_assessment *a,
