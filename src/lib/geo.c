@@ -208,6 +208,8 @@ static void unload(fw_geo *g, struct loaded *l)
     memset(l, 0, sizeof *l);
 }
 
+static void held_reset(fw_geo *g, struct held *h);
+
 void fw_geo_free(fw_geo *g)
 {
     if (g == NULL) {
@@ -215,6 +217,9 @@ void fw_geo_free(fw_geo *g)
     }
     for (int i = 0; i < FW_GEO_CACHE_SLOTS; i++) {
         unload(g, &g->cache[i]);
+    }
+    for (int i = 0; i < FW_GEO_HELD_SLOTS; i++) {
+        held_reset(g, &g->held[i]);
     }
     if (g->wkb_reader != NULL) {
         GEOSWKBReader_destroy_r(g->gh, g->wkb_reader);
@@ -655,29 +660,86 @@ static fw_err km_to_polygon(fw_geo *g, const GEOSGeometry *gm, double lat,
 
 /* One set-aside row of s (area_km2, gap_km, wkb) into a, measured from
  * (lat, lon), projected (x, y). */
-static fw_err set_aside_row(fw_geo *g, sqlite3_stmt *s, double lat,
-                            double lon, double x, double y,
-                            struct fw_set_aside *a, struct fw_diag *d)
+static void held_reset(fw_geo *g, struct held *h)
 {
-    a->area_km2 = sqlite3_column_double(s, 0);
-    a->gap_km = sqlite3_column_double(s, 1);
-    GEOSGeometry *gm = GEOSWKBReader_read_r(
-        g->gh, g->wkb_reader, sqlite3_column_blob(s, 2),
-        (size_t)sqlite3_column_bytes(s, 2));
-    if (gm == NULL) {
-        return fw_geo_geos_fail(g, d, "stored polygon is not valid WKB");
+    for (size_t i = 0; i < h->n; i++) {
+        GEOSGeom_destroy_r(g->gh, h->parts[i].gm);
     }
-    GEOSGeometry *c = GEOSGetCentroid_r(g->gh, gm);
-    fw_err err = c != NULL && GEOSGeomGetX_r(g->gh, c, &a->lon_deg) &&
-                         GEOSGeomGetY_r(g->gh, c, &a->lat_deg)
-                     ? FW_OK
-                     : fw_geo_geos_fail(g, d, "cannot find a part's centroid");
-    GEOSGeom_destroy_r(g->gh, c);
-    if (err == FW_OK) {
-        err = km_to_polygon(g, gm, lat, lon, x, y, &a->distance_km, d);
+    free(h->parts);
+    memset(h, 0, sizeof *h);
+}
+
+/* The held parts of snap, from the cache or read now. */
+static fw_err held_parts(fw_geo *g, const struct fw_snapshot_info *snap,
+                         const struct held **out, struct fw_diag *d)
+{
+    struct held *pick = &g->held[0];
+    for (int i = 0; i < FW_GEO_HELD_SLOTS; i++) {
+        if (g->held[i].snap_id == snap->id) {
+            g->held[i].used = ++g->clock;
+            *out = &g->held[i];
+            return FW_OK;
+        }
+        if (g->held[i].used < pick->used) {
+            pick = &g->held[i];
+        }
     }
-    GEOSGeom_destroy_r(g->gh, gm);
-    return err;
+    held_reset(g, pick);
+    sqlite3_stmt *s = NULL;
+    fw_err err = fw_store_prepare(
+        g->st,
+        "SELECT area_km2, gap_km, wkb FROM polygon WHERE snapshot_id=?1"
+        " AND unconfirmed = 1 ORDER BY area_km2 DESC, id",
+        &s, d);
+    if (err != FW_OK) {
+        return err;
+    }
+    sqlite3_bind_int64(s, 1, snap->id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (pick->n == cap) {
+            cap = cap ? 2 * cap : 4;
+            struct held_part *np = realloc(pick->parts, cap * sizeof *np);
+            if (np == NULL) {
+                err = fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
+                break;
+            }
+            pick->parts = np;
+        }
+        struct held_part *p = &pick->parts[pick->n];
+        p->area_km2 = sqlite3_column_double(s, 0);
+        p->gap_km = sqlite3_column_double(s, 1);
+        p->gm = GEOSWKBReader_read_r(g->gh, g->wkb_reader,
+                                     sqlite3_column_blob(s, 2),
+                                     (size_t)sqlite3_column_bytes(s, 2));
+        if (p->gm == NULL) {
+            err = fw_geo_geos_fail(g, d, "stored polygon is not valid WKB");
+            break;
+        }
+        pick->n++;
+        GEOSGeometry *c = GEOSGetCentroid_r(g->gh, p->gm);
+        int ok = c != NULL && GEOSGeomGetX_r(g->gh, c, &p->lon_deg) &&
+                 GEOSGeomGetY_r(g->gh, c, &p->lat_deg);
+        GEOSGeom_destroy_r(g->gh, c);
+        if (!ok) {
+            err = fw_geo_geos_fail(g, d, "cannot find a part's centroid");
+            break;
+        }
+    }
+    if (err == FW_OK && rc != SQLITE_DONE) {
+        err = fw_diag_set(d, FW_ESQL, 0, 0, "%s",
+                          sqlite3_errmsg(fw_store_db(g->st)));
+    }
+    sqlite3_finalize(s);
+    if (err != FW_OK) {
+        held_reset(g, pick);
+        return err;
+    }
+    pick->snap_id = snap->id;
+    pick->used = ++g->clock;
+    *out = pick;
+    return FW_OK;
 }
 
 fw_err fw_geo_set_aside(fw_geo *g, const struct fw_snapshot_info *snap,
@@ -685,46 +747,35 @@ fw_err fw_geo_set_aside(fw_geo *g, const struct fw_snapshot_info *snap,
                         struct fw_set_aside *out, size_t cap, size_t *n_out,
                         double *nearest_km, struct fw_diag *d)
 {
+    const struct held *h = NULL;
     fw_err err = fw_geo_check_coordinates(lat_deg, lon_deg, d);
-    sqlite3_stmt *s = NULL;
-    if (err != FW_OK ||
-        (err = fw_store_prepare(
-             g->st,
-             "SELECT area_km2, gap_km, wkb FROM polygon WHERE snapshot_id=?1"
-             " AND unconfirmed = 1 ORDER BY area_km2 DESC, id",
-             &s, d)) != FW_OK) {
+    if (err != FW_OK || (err = held_parts(g, snap, &h, d)) != FW_OK) {
         return err;
     }
-    sqlite3_bind_int64(s, 1, snap->id);
     double x, y;
     fw_geo_lcc_fwd(&g->lcc, lon_deg, lat_deg, &x, &y);
-    size_t n = 0;
     double nearest = INFINITY;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct fw_set_aside a;
-        if ((err = set_aside_row(g, s, lat_deg, lon_deg, x, y, &a, d)) !=
-            FW_OK) {
-            break;
+    for (size_t i = 0; i < h->n; i++) {
+        const struct held_part *p = &h->parts[i];
+        struct fw_set_aside a = {.area_km2 = p->area_km2,
+                                 .gap_km = p->gap_km,
+                                 .lat_deg = p->lat_deg,
+                                 .lon_deg = p->lon_deg};
+        err = km_to_polygon(g, p->gm, lat_deg, lon_deg, x, y, &a.distance_km,
+                            d);
+        if (err != FW_OK) {
+            return err;
         }
-        if (n < cap) {
-            out[n] = a;
+        if (i < cap) {
+            out[i] = a;
         }
         nearest = fmin(nearest, a.distance_km);
-        n++;
     }
-    if (err == FW_OK && rc != SQLITE_DONE) {
-        err = fw_diag_set(d, FW_ESQL, 0, 0, "%s",
-                          sqlite3_errmsg(fw_store_db(g->st)));
+    *n_out = h->n;
+    if (nearest_km != NULL) {
+        *nearest_km = nearest;
     }
-    sqlite3_finalize(s);
-    if (err == FW_OK) {
-        *n_out = n;
-        if (nearest_km != NULL) {
-            *nearest_km = nearest;
-        }
-    }
-    return err;
+    return FW_OK;
 }
 
 /* area_near clips a big polygon to a box around the tile of the point

@@ -70,6 +70,23 @@ struct lcc {
     PJ *pj;
 };
 
+/* The parts of one snapshot held as unconfirmed (mapcheck.h), read once:
+ * the flag lies after each row's geometry, so finding them reads every
+ * polygon of the snapshot in full, the most of an assessment's time. */
+struct held_part {
+    double area_km2, gap_km, lat_deg, lon_deg; /* lat/lon: its centroid */
+    GEOSGeometry *gm;                          /* lon/lat, as stored */
+};
+
+struct held {
+    int64_t snap_id;          /* 0: empty slot */
+    size_t n;
+    struct held_part *parts;  /* largest first */
+    unsigned long used;
+};
+
+#define FW_GEO_HELD_SLOTS 16
+
 struct fw_geo {
     fw_store *st;
     GEOSContextHandle_t gh;
@@ -77,6 +94,7 @@ struct fw_geo {
     struct geod_geodesic geod;
     GEOSWKBReader *wkb_reader;
     struct loaded cache[FW_GEO_CACHE_SLOTS];
+    struct held held[FW_GEO_HELD_SLOTS];
     unsigned long clock;
     char geos_msg[256];
 };
