@@ -18,7 +18,7 @@
 typedef struct fw_store fw_store;
 
 /* The schema version this build writes. */
-#define FW_STORE_SCHEMA_VERSION 4
+#define FW_STORE_SCHEMA_VERSION 5
 
 enum fw_store_mode {
     FW_STORE_READ = 0,  /* the file must exist; never written */

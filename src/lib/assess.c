@@ -187,6 +187,9 @@ fw_err fw_assess_alert_intervals(fw_store *st, const char *oblast_iso,
         " end_s + ?4)) ELSE end_s END AS e FROM alert"
         " WHERE oblast_iso = ?1 AND start_s < ?3"
         " AND end_s + CASE WHEN is_open THEN ?4 ELSE 0 END > ?2"
+        /* implied by the line above; lets alert_oblast_end seek to the
+         * window */
+        " AND end_s > ?2 - ?4"
         " ORDER BY start_s",
         &s, d);
     if (err != FW_OK) {

@@ -131,6 +131,12 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE polygon ADD COLUMN unconfirmed INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE snapshot ADD COLUMN check_prev_id INTEGER;"
     "ALTER TABLE snapshot ADD COLUMN check_other_id INTEGER;",
+    /* 5: alerts by time, for the server's answers: the newest alert at a
+     * time (alert_start: a seek where the oblast index was read whole, 3
+     * ms an assessment) and an oblast's alerts that end after a time
+     * (alert_oblast_end: the rows of a window, not of the whole war) */
+    "CREATE INDEX alert_start ON alert(start_s);"
+    "CREATE INDEX alert_oblast_end ON alert(oblast_iso, end_s);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
