@@ -59,8 +59,9 @@ demo: build
 # cores; the last line is "test: N passed, N failed".
 ASAN_BUILD    ?= $(BUILD)-asan
 # chromium drives the dashboard's browser test, xmllint checks every CAP
-# alert against the OASIS schema.
-TEST_PACKAGES  = valgrind time groff-base chromium libxml2-utils
+# alert against the OASIS schema, curl and python3 run docs/API.md's
+# examples and check docs/openapi.yaml against the server.
+TEST_PACKAGES  = valgrind time groff-base chromium libxml2-utils curl python3
 
 test: deps
 	@$(MAKE) deps PACKAGES="$(TEST_PACKAGES)"

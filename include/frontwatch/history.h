@@ -10,10 +10,10 @@
  * The headline of a day is the map, of any source, that shows the newest
  * state of the front seen by the end of that day: assess's rule. assess
  * also passes over a source whose week-on-week change is a data warning or
- * whose held-back parts a later map draws (assess.h); the history does
- * not look for those, so on such a day (a few in the whole war, at the
- * places they touch) its row can differ from assess, which the place card
- * shows.
+ * whose held-back parts a later map draws (assess.h); a row where that
+ * can be (the map holds parts back, or the distance moved 30 km or more
+ * in a week: a few days in the whole war) is made by assess itself, so
+ * every row equals assess's answer.
  *
  * Data flow: store + geo + forecast -> history -> server / export.
  */

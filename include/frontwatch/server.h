@@ -15,9 +15,9 @@
 #include "frontwatch/api.h"
 #include "frontwatch/err.h"
 
-/* Request line and headers at most this many bytes (civetweb answers 413
- * or closes beyond), and read within this time (a client that sends them
- * slowly is cut off). */
+/* Request line and headers at most this many bytes (beyond, civetweb
+ * answers 400 "Malformed message" in plain text and closes), and read
+ * within this time (a client that sends them slowly is cut off). */
 #define FW_SERVER_MAX_HEADER_BYTES 8192
 #define FW_SERVER_REQUEST_TIMEOUT_MS 10000
 

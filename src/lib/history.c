@@ -202,9 +202,34 @@ static void empty_row(struct fw_history_row *r)
     }
 }
 
+/* The row of place p on day_s from assess itself. */
+static fw_err assess_row(fw_store *st, fw_geo *g, const struct fw_place *p,
+                         int64_t day_s, struct fw_history_row *r,
+                         struct fw_diag *d)
+{
+    struct fw_assessment a;
+    fw_err err = fw_assess(st, g, p, day_s, &a, d);
+    if (err != FW_OK) {
+        return err;
+    }
+    r->has_status = a.has_status;
+    r->status = a.status;
+    r->source = -1;
+    for (int k = 0; k < FW_GEO_N_SOURCES; k++) {
+        if (strcmp(a.status_source, FW_GEO_SOURCES[k]) == 0) {
+            r->source = k;
+        }
+    }
+    r->distance_km = a.distance_km;
+    r->distance_change_7d_km = a.distance_change_7d_km;
+    return FW_OK;
+}
+
 /* The map rows of day j for every place. */
-static fw_err map_rows(struct ctx *c, int64_t at, struct fw_history_row *rows,
-                       size_t n_days, size_t j, struct fw_diag *d)
+static fw_err map_rows(struct ctx *c, fw_store *st,
+                       const struct fw_place *places, int64_t at,
+                       struct fw_history_row *rows, size_t n_days, size_t j,
+                       struct fw_diag *d)
 {
     struct fw_snapshot_info snap[FW_GEO_N_SOURCES];
     int has[FW_GEO_N_SOURCES], best = -1;
@@ -251,7 +276,21 @@ static fw_err map_rows(struct ctx *c, int64_t at, struct fw_history_row *rows,
                                        before[i].distance_km;
         }
     }
-    return FW_OK;
+    /* assess passes over a source whose held-back parts a later map
+     * draws, or whose week-on-week change is a data warning (assess.h);
+     * the rows where that can be, few in the whole war, come from assess
+     * itself, so that the history and the answer agree */
+    size_t n_held = 0;
+    err = fw_geo_set_aside(c->g, &snap[best], places[0].lat_deg,
+                           places[0].lon_deg, NULL, 0, &n_held, NULL, d);
+    for (size_t i = 0; err == FW_OK && i < c->n_places; i++) {
+        struct fw_history_row *r = &rows[i * n_days + j];
+        if (n_held > 0 ||
+            fabs(r->distance_change_7d_km) >= FW_ASSESS_JUMP_KM) {
+            err = assess_row(st, c->g, &places[i], at - (DAY - 1), r, d);
+        }
+    }
+    return err;
 }
 
 struct id_index {
@@ -393,7 +432,7 @@ fw_err fw_history_build(fw_store *st, fw_geo *g, const fw_forecast *fc,
     c.n_places = n_places;
     for (size_t j = 0; j < n_days && err == FW_OK; j++) {
         int64_t at = h.days_s[j] + DAY - 1; /* the end of the day, as assess */
-        err = map_rows(&c, at, h.rows, n_days, j, d);
+        err = map_rows(&c, st, places, at, h.rows, n_days, j, d);
         for (size_t i = 0; err == FW_OK && i < n_places; i++) {
             const struct oblast_alerts *oa = &ob[ob_of[i]];
             /* as assess: no hours from data that does not reach the day

@@ -50,10 +50,11 @@ fw_err fw_risk_rank(const fw_forecast *fc, fw_store *st, fw_geo *g,
     memset(&r, 0, sizeof r);
     struct ranked *rk = NULL;
     size_t n = 0;
-    /* reasons only for the places shown, below: the trees' SHAP values of
-     * every place took half of a ranking */
+    /* data published by the end of the day, as assess (the next day's
+     * midnight is the next day); reasons only for the places shown, below:
+     * the trees' SHAP values of every place took half of a ranking */
     fw_err err =
-        fw_forecast_places(fc, st, g, NULL, 0, date_s + DAY, 0, &r.all_, &n, d);
+        fw_forecast_places(fc, st, g, NULL, 0, date_s + DAY - 1, 0, &r.all_, &n, d);
     if (err != FW_OK) {
         goto fail;
     }

@@ -1103,8 +1103,11 @@ fw_err fw_api_answer(fw_api *api, const struct fw_api_request *req,
     int have_ctx = 0;
     if (parse_query(&rq, &rs, req->query, rt->params) == 0) {
         rq.lang = pick_lang(&rq, req->accept_language);
+        /* the language makes a difference to pages only (JSON carries
+         * both): not a key of every answer */
         snprintf(key, sizeof key, "%s?%s#%s", path,
-                 req->query ? req->query : "", fw_lang_code(rq.lang));
+                 req->query ? req->query : "",
+                 rt->fn == api_page_place ? fw_lang_code(rq.lang) : "");
         fw_err err = ctx_borrow(api, &rq.ctx, &rq.data_version, &modified_s,
                                 &d);
         if (err != FW_OK) {

@@ -96,7 +96,8 @@ static int etag_matches(const char *inm, const char *etag)
         if (strncmp(p, "W/", 2) == 0) {
             p += 2;
         }
-        if (strncmp(p, bare, n) == 0) {
+        if (strncmp(p, bare, n) == 0 &&
+            (p[n] == '\0' || p[n] == ',' || p[n] == ' ')) {
             return 1;
         }
         const char *c = strchr(p, ',');
@@ -239,9 +240,14 @@ static int on_request(struct mg_connection *c)
         }
         const char *inm = mg_get_header(c, "If-None-Match");
         const char *ims = mg_get_header(c, "If-Modified-Since");
+        /* a date in the future is no date (RFC 9110, 13.1.3) */
+        int64_t since = parse_http_date(ims);
+        if (since > (int64_t)time(NULL)) {
+            since = -1;
+        }
         if (etag_matches(inm, etag) ||
-            (inm == NULL && modified[0] != '\0' &&
-             parse_http_date(ims) >= r.last_modified_s)) {
+            (inm == NULL && modified[0] != '\0' && since >= 0 &&
+             since >= r.last_modified_s)) {
             status = 304;
         }
     }

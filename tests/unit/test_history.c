@@ -2,8 +2,8 @@
  * test_history.c - a place's answer day by day (history.c) on the real
  * data: Kherson's liberation on its day, and every row equal to assess's
  * answer for the same place and day (status, distance, its 7-day change,
- * alert hours), but where assess passes a source over for a data warning
- * or held-back parts (history.h says why).
+ * alert hours), also where assess passes a source over for a data warning
+ * or held-back parts.
  */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -140,7 +140,7 @@ static void test_rows_equal_assess(void **state)
     int64_t spans[][2] = {{day("2022-03-01"), day("2023-12-31")},
                           {day("2024-03-01"), day("2024-06-30")},
                           {day("2025-05-01"), day("2025-08-31")}};
-    size_t n_rows = 0, n_skipped = 0, n_alert_rows = 0;
+    size_t n_rows = 0, n_passed_over = 0, n_alert_rows = 0;
     for (size_t s = 0; s < 3; s++) {
         assert_int_equal(fw_history_build(e.st, e.g, NULL, pl, N, spans[s][0],
                                           spans[s][1], 11, &h, &d),
@@ -157,10 +157,7 @@ static void test_rows_equal_assess(void **state)
                                    a.sources[k].set_aside_shown_by[0] != '\0';
                 }
                 n_rows++;
-                if (passed_over) {
-                    n_skipped++;
-                    continue;
-                }
+                n_passed_over += passed_over;
                 assert_int_equal(r->has_status, a.has_status);
                 if (a.has_status) {
                     assert_int_equal(r->status, a.status);
@@ -184,11 +181,11 @@ static void test_rows_equal_assess(void **state)
         }
         fw_history_free(&h);
     }
-    printf("# %zu rows compared, %zu with alert hours, %zu passed over by "
-           "assess\n",
-           n_rows - n_skipped, n_alert_rows, n_skipped);
+    printf("# %zu rows compared, %zu with alert hours, %zu where assess "
+           "passes a source over\n",
+           n_rows, n_alert_rows, n_passed_over);
     assert_true(n_alert_rows > 200);
-    assert_true(n_skipped * 20 < n_rows);
+    assert_true(n_passed_over > 0); /* Vovchansk 2024-05 among them */
     close_env(&e);
 }
 
