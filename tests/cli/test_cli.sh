@@ -17,8 +17,8 @@ check no-command 2 'Usage' -- "$FW"
 check unknown-command 2 "unknown command 'asess'" -- "$FW" asess Kharkiv
 check no-store 3 'no store at' -- "$FW" assess Kharkiv --db "$tmp/none.db"
 
-check ingest 0 '10 files ingested, 0 already present' -- "$FW" ingest "$SAMPLE"
-check ingest-again 0 '0 files ingested, 10 already present' -- "$FW" ingest "$SAMPLE"
+check ingest 0 '11 files ingested, 0 already present' -- "$FW" ingest "$SAMPLE"
+check ingest-again 0 '0 files ingested, 11 already present' -- "$FW" ingest "$SAMPLE"
 check ingest-same-says 0 'already ingested \(sha256' -- "$FW" ingest "$SAMPLE/alerts/states.json.gz"
 check status-checked 0 '^    not yet checked +0$' -- "$FW" status
 
@@ -65,7 +65,7 @@ check bad-date-in-file 1 'alerts_unknown_date_format\.csv:3:18: started_at' \
     -- "$FW" ingest "$BAD/alerts_unknown_date_format.csv"
 check bad-coordinate 1 'out_of_range\.geojson: feature 0: .*237\.5' \
     -- "$FW" ingest "$BAD/deepstatemap_data_20240708_out_of_range.geojson"
-check unchanged 0 '0 files ingested, 10 already present' -- "$FW" ingest "$SAMPLE"
+check unchanged 0 '0 files ingested, 11 already present' -- "$FW" ingest "$SAMPLE"
 check not-a-source 1 'not a source frontwatch reads' -- "$FW" ingest "$BAD/README.md"
 
 summary
