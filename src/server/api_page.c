@@ -17,7 +17,8 @@
 enum label {
     L_STATUS, L_DISTANCE, L_CHANGE_7D, L_CHANGE_28D, L_CONTESTED,
     L_ALERTS_7D, L_ALERTS_30D, L_P30, L_P90, L_MAP, L_ALERT_DATA, L_NONE,
-    L_STALE, L_OBLAST, N_LABELS
+    L_STALE, L_OBLAST, L_WHY, L_SKILL, L_DAYS, L_RAISES, L_LOWERS,
+    L_NOT_TESTED, N_LABELS
 };
 
 static const char *const LABELS[FW_N_LANGS][N_LABELS] = {
@@ -28,7 +29,9 @@ static const char *const LABELS[FW_N_LANGS][N_LABELS] = {
                     "Air-raid alerts, last 30 days",
                     "Chance of occupation within 30 days",
                     "Chance of occupation within 90 days", "Map",
-                    "Alert data up to", "no data", "stale", "oblast"},
+                    "Alert data up to", "no data", "stale", "oblast",
+                    "Why, within", "Back-test, within", "days",
+                    "raises it", "lowers it", "not back-tested"},
     [FW_LANG_UK] = {"Статус", "Відстань до окупованої території",
                     "Зміна за 7 днів", "Зміна за 28 днів",
                     "Спірна територія в радіусі 25 км",
@@ -36,7 +39,10 @@ static const char *const LABELS[FW_N_LANGS][N_LABELS] = {
                     "Повітряні тривоги за 30 днів",
                     "Імовірність окупації протягом 30 днів",
                     "Імовірність окупації протягом 90 днів", "Мапа",
-                    "Дані про тривоги до", "немає даних", "застарілі", "область"},
+                    "Дані про тривоги до", "немає даних", "застарілі", "область",
+                    "Чому, протягом", "Перевірка на історії, протягом",
+                    "днів", "підвищує", "знижує",
+                    "не перевірено на історії"},
 };
 
 static const char *const STATUS_WORDS[FW_N_LANGS][4] = {
@@ -133,6 +139,38 @@ static void facts(FILE *f, const struct fw_assessment *a, enum fw_lang l)
     row(f, "p_occupied_90d", L[L_P90]);
     figure(f, ok ? 100 * pf->p[1] : NAN, 0, l, " %");
     fputs("</dd></div>", f);
+    for (int h = 0; ok && h < FW_N_HORIZONS; h++) {
+        /* the evidence: the features that moved the number most (their
+         * words are English in both languages: forecast.c writes them) */
+        char label[96], key[32];
+        snprintf(key, sizeof key, "reasons_%dd", FW_HORIZON_DAYS[h]);
+        snprintf(label, sizeof label, "%s %d %s", L[L_WHY],
+                 FW_HORIZON_DAYS[h], L[L_DAYS]);
+        row(f, key, label);
+        fputs("<ul>", f);
+        for (size_t r = 0; r < pf->n_reasons[h]; r++) {
+            fprintf(f, "<li>%s: ",
+                    pf->reasons[h][r].contribution > 0 ? L[L_RAISES]
+                                                       : L[L_LOWERS]);
+            html(f, pf->reasons[h][r].text);
+            fputs("</li>", f);
+        }
+        fputs("</ul></dd></div>", f);
+        const struct fw_forecast_skill *sk = &a->model->skill[h];
+        snprintf(key, sizeof key, "backtest_%dd", FW_HORIZON_DAYS[h]);
+        snprintf(label, sizeof label, "%s %d %s", L[L_SKILL],
+                 FW_HORIZON_DAYS[h], L[L_DAYS]);
+        row(f, key, label);
+        if (sk->has) {
+            fprintf(f, "%s..%s: Brier skill %+.2f vs distance-only, "
+                       "AUROC %.2f",
+                    sk->window_from, sk->window_to, sk->bss_distance,
+                    sk->auroc);
+        } else {
+            fputs(L[L_NOT_TESTED], f);
+        }
+        fputs("</dd></div>", f);
+    }
     for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
         const struct fw_source_assessment *sa = &a->sources[i];
         if (!sa->has_data) {
