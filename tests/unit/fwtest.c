@@ -168,3 +168,43 @@ int fwt_full_store(const char *db)
     fw_store_close(st);
     return rc;
 }
+
+int fwt_temp_store(struct fwt_temp *t, const char *tag)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->dir, sizeof t->dir, "/tmp/fw%s.XXXXXX", tag);
+    if (mkdtemp(t->dir) == NULL) {
+        t->dir[0] = '\0';
+        return -1;
+    }
+    snprintf(t->db, sizeof t->db, "%s/%s.db", t->dir, tag);
+    return 0;
+}
+
+void fwt_temp_store_remove(struct fwt_temp *t)
+{
+    if (t->dir[0] != '\0') {
+        fwt_remove_db(t->db);
+        rmdir(t->dir);
+    }
+    memset(t, 0, sizeof *t);
+}
+
+int fwt_open_real(const char *db, struct fwt_env *e)
+{
+    if (fwt_shared_or_skip("frontline") == NULL) {
+        return 0;
+    }
+    struct fw_diag d;
+    assert_int_equal(fw_store_open(db, FW_STORE_READ, &e->st, &d), FW_OK);
+    assert_int_equal(fw_geo_new(e->st, &e->g, &d), FW_OK);
+    return 1;
+}
+
+void fwt_close(struct fwt_env *e)
+{
+    fw_geo_free(e->g);
+    fw_store_close(e->st);
+    e->g = NULL;
+    e->st = NULL;
+}

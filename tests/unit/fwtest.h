@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "frontwatch/geo.h"
 #include "frontwatch/store.h"
 
 /* Path of rel inside the real data folder (../shared/data, or
@@ -41,6 +42,26 @@ int fwt_ingest_dir(fw_store *st, const char *dir, long after_day,
  * then the derived tables. Returns 0, or -1 after printing why (the real
  * data absent among them). */
 int fwt_full_store(const char *db);
+
+/* A test group's store: a new folder /tmp/fw<tag>.XXXXXX and the path of
+ * <tag>.db in it. fwt_temp_store returns 0, or -1 when the folder cannot
+ * be made; fwt_temp_store_remove removes the store and the folder. */
+struct fwt_temp {
+    char dir[64];
+    char db[128];
+};
+int fwt_temp_store(struct fwt_temp *t, const char *tag);
+void fwt_temp_store_remove(struct fwt_temp *t);
+
+/* A store of the real data opened read-only with a geo engine, for one
+ * test: fwt_open_real returns 1, or 0 after marking the test skipped
+ * when the real data is absent (the caller then returns). */
+struct fwt_env {
+    fw_store *st;
+    fw_geo *g;
+};
+int fwt_open_real(const char *db, struct fwt_env *e);
+void fwt_close(struct fwt_env *e);
 
 /* Removes the SQLite store db and its -wal and -shm files. */
 void fwt_remove_db(const char *db);

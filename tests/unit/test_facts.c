@@ -24,8 +24,7 @@
 #include "frontwatch/place.h"
 #include "frontwatch/store.h"
 
-static char g_dir[64];
-static char g_db[128];
+static struct fwt_temp g_store;
 
 static int setup(void **state)
 {
@@ -33,69 +32,23 @@ static int setup(void **state)
     if (fwt_shared("frontline") == NULL) {
         return 0;
     }
-    snprintf(g_dir, sizeof g_dir, "/tmp/fwfacts.XXXXXX");
-    if (mkdtemp(g_dir) == NULL) {
+    if (fwt_temp_store(&g_store, "facts") != 0) {
         return -1;
     }
-    snprintf(g_db, sizeof g_db, "%s/facts.db", g_dir);
-    fw_store *st = NULL;
-    struct fw_diag d;
-    if (fw_store_open(g_db, FW_STORE_WRITE, &st, &d) != FW_OK) {
-        return -1;
-    }
-    static const char *dirs[] = {
-        "gazetteer", "alerts", "boundaries",
-        "frontline/deepstate_full_layers_2022-2025",
-        "frontline/nzz_liveuamap_occupied_2022-2026",
-        "frontline/deepstate_occupied_2024-2026", "events"};
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s", fwt_shared(dirs[i]));
-        assert_int_equal(fwt_ingest_dir(st, path, 0, 0), 0);
-    }
-    int rc = fw_ingest_derive(st, &d) == FW_OK ? 0 : -1;
-    fw_store_close(st);
-    return rc;
+    return fwt_full_store(g_store.db);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    if (g_db[0] != '\0') {
-        char p[160];
-        unlink(g_db);
-        snprintf(p, sizeof p, "%s-wal", g_db);
-        unlink(p);
-        snprintf(p, sizeof p, "%s-shm", g_db);
-        unlink(p);
-        rmdir(g_dir);
-    }
+    fwt_temp_store_remove(&g_store);
     return 0;
 }
 
-struct ctx {
-    fw_store *st;
-    fw_geo *g;
-};
+static int open_ctx(struct fwt_env *c) { return fwt_open_real(g_store.db, c); }
+static void close_ctx(struct fwt_env *c) { fwt_close(c); }
 
-static int open_ctx(struct ctx *c)
-{
-    if (fwt_shared_or_skip("frontline") == NULL) {
-        return 0;
-    }
-    struct fw_diag d;
-    assert_int_equal(fw_store_open(g_db, FW_STORE_READ, &c->st, &d), FW_OK);
-    assert_int_equal(fw_geo_new(c->st, &c->g, &d), FW_OK);
-    return 1;
-}
-
-static void close_ctx(struct ctx *c)
-{
-    fw_geo_free(c->g);
-    fw_store_close(c->st);
-}
-
-static struct fw_place place(struct ctx *c, const char *query)
+static struct fw_place place(struct fwt_env *c, const char *query)
 {
     struct fw_place *v = NULL;
     size_t n = 0;
@@ -107,7 +60,7 @@ static struct fw_place place(struct ctx *c, const char *query)
     return p;
 }
 
-static struct fw_assessment assess(struct ctx *c, const char *query,
+static struct fw_assessment assess(struct fwt_env *c, const char *query,
                                    const char *day)
 {
     struct fw_place p = place(c, query);
@@ -134,7 +87,7 @@ static enum fw_status by_source(const struct fw_assessment *a, int i)
 static void test_kherson(void **state)
 {
     (void)state;
-    struct ctx c;
+    struct fwt_env c;
     if (!open_ctx(&c)) {
         return;
     }
@@ -157,7 +110,7 @@ static void test_kherson(void **state)
 static void test_kupiansk_izium(void **state)
 {
     (void)state;
-    struct ctx c;
+    struct fwt_env c;
     if (!open_ctx(&c)) {
         return;
     }
@@ -178,7 +131,7 @@ static void test_kupiansk_izium(void **state)
 static void test_bakhmut_avdiivka(void **state)
 {
     (void)state;
-    struct ctx c;
+    struct fwt_env c;
     if (!open_ctx(&c)) {
         return;
     }
@@ -202,7 +155,7 @@ static void test_bakhmut_avdiivka(void **state)
 static void test_every_snapshot(void **state)
 {
     (void)state;
-    struct ctx c;
+    struct fwt_env c;
     if (!open_ctx(&c)) {
         return;
     }
@@ -253,7 +206,7 @@ static void test_every_snapshot(void **state)
 /* Independent distance: the minimum geodesic distance from the place to
  * points spaced at most 100 m along every edge of the occupied polygons,
  * edges followed as geodesics; no projection, no GEOS nearest point. */
-static double brute_force_km(struct ctx *c, int64_t snapshot_id, double lat,
+static double brute_force_km(struct fwt_env *c, int64_t snapshot_id, double lat,
                              double lon)
 {
     struct geod_geodesic geod;
@@ -316,7 +269,7 @@ static double brute_force_km(struct ctx *c, int64_t snapshot_id, double lat,
 static void test_distance_independent(void **state)
 {
     (void)state;
-    struct ctx c;
+    struct fwt_env c;
     if (!open_ctx(&c)) {
         return;
     }
@@ -387,7 +340,7 @@ static void test_distance_independent(void **state)
 static void test_alert_hours_independent(void **state)
 {
     (void)state;
-    struct ctx c;
+    struct fwt_env c;
     if (!open_ctx(&c)) {
         return;
     }
@@ -408,7 +361,7 @@ static void test_alert_hours_independent(void **state)
 static void test_distance_oracle_many_places(void **state)
 {
     (void)state;
-    struct ctx c;
+    struct fwt_env c;
     if (!open_ctx(&c)) {
         return;
     }
@@ -457,7 +410,7 @@ static void test_distance_oracle_many_places(void **state)
 static void test_contested_area_independent(void **state)
 {
     (void)state;
-    struct ctx c;
+    struct fwt_env c;
     if (!open_ctx(&c)) {
         return;
     }
@@ -528,7 +481,7 @@ static void test_contested_area_independent(void **state)
 static void test_geonames_admin1_by_boundaries(void **state)
 {
     (void)state;
-    struct ctx c;
+    struct fwt_env c;
     if (!open_ctx(&c)) {
         return;
     }
@@ -607,7 +560,7 @@ static void test_geonames_admin1_by_boundaries(void **state)
 static void test_batch_equals_per_call(void **state)
 {
     (void)state;
-    struct ctx c;
+    struct fwt_env c;
     if (!open_ctx(&c)) {
         return;
     }
@@ -674,7 +627,7 @@ static void test_batch_equals_per_call(void **state)
 static void test_glitch_snapshot_is_suspect(void **state)
 {
     (void)state;
-    struct ctx c;
+    struct fwt_env c;
     if (!open_ctx(&c)) {
         return;
     }
@@ -720,7 +673,7 @@ static void test_glitch_snapshot_is_suspect(void **state)
 static void test_missile_waves_independent(void **state)
 {
     (void)state;
-    struct ctx c;
+    struct fwt_env c;
     if (!open_ctx(&c)) {
         return;
     }

@@ -656,8 +656,7 @@ static void test_sample_changes(void **state)
 
 /* ---- the real data ---- */
 
-static char g_dir[64];
-static char g_db[128];
+static struct fwt_temp g_store;
 
 /* The real store: places, boundaries, and the maps of the second half of
  * 2022 (enough for both windows below and their 14-day staleness). */
@@ -667,14 +666,12 @@ static int setup(void **state)
     if (fwt_shared("frontline") == NULL) {
         return 0;
     }
-    snprintf(g_dir, sizeof g_dir, "/tmp/fwfeeds.XXXXXX");
-    if (mkdtemp(g_dir) == NULL) {
+    if (fwt_temp_store(&g_store, "feeds") != 0) {
         return -1;
     }
-    snprintf(g_db, sizeof g_db, "%s/feeds.db", g_dir);
     fw_store *st = NULL;
     struct fw_diag d;
-    if (fw_store_open(g_db, FW_STORE_WRITE, &st, &d) != FW_OK) {
+    if (fw_store_open(g_store.db, FW_STORE_WRITE, &st, &d) != FW_OK) {
         return -1;
     }
     static const char *const all[] = {"gazetteer", "boundaries"};
@@ -702,36 +699,14 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    if (g_db[0] != '\0') {
-        fwt_remove_db(g_db);
-        rmdir(g_dir);
-    }
+    fwt_temp_store_remove(&g_store);
     return 0;
 }
 
-struct ctx {
-    fw_store *st;
-    fw_geo *g;
-};
+static int open_ctx(struct fwt_env *c) { return fwt_open_real(g_store.db, c); }
+static void close_ctx(struct fwt_env *c) { fwt_close(c); }
 
-static int open_ctx(struct ctx *c)
-{
-    if (fwt_shared_or_skip("frontline") == NULL) {
-        return 0;
-    }
-    struct fw_diag d;
-    assert_int_equal(fw_store_open(g_db, FW_STORE_READ, &c->st, &d), FW_OK);
-    assert_int_equal(fw_geo_new(c->st, &c->g, &d), FW_OK);
-    return 1;
-}
-
-static void close_ctx(struct ctx *c)
-{
-    fw_geo_free(c->g);
-    fw_store_close(c->st);
-}
-
-static struct fw_feed_change *changes(struct ctx *x, const char *query,
+static struct fw_feed_change *changes(struct fwt_env *x, const char *query,
                                       const char *from, const char *to,
                                       size_t *n)
 {
@@ -778,7 +753,7 @@ static void validate_all(const struct fw_feed_change *c, size_t n,
 static void test_real_kharkiv(void **state)
 {
     (void)state;
-    struct ctx x;
+    struct fwt_env x;
     if (!open_ctx(&x)) {
         return;
     }
@@ -812,7 +787,7 @@ static void test_real_kharkiv(void **state)
 static void test_real_kherson(void **state)
 {
     (void)state;
-    struct ctx x;
+    struct fwt_env x;
     if (!open_ctx(&x)) {
         return;
     }
@@ -842,7 +817,7 @@ static void test_real_kherson(void **state)
 static void test_real_oblast(void **state)
 {
     (void)state;
-    struct ctx x;
+    struct fwt_env x;
     if (!open_ctx(&x)) {
         return;
     }

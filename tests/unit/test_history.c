@@ -9,15 +9,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fwtest.h"
 #include "frontwatch/assess.h"
 #include "frontwatch/date.h"
 #include "frontwatch/history.h"
 
-static char g_dir[64];
-static char g_db[128];
+static struct fwt_temp g_store;
 
 static int setup(void **state)
 {
@@ -25,44 +23,17 @@ static int setup(void **state)
     if (fwt_shared("frontline") == NULL) {
         return 0;
     }
-    snprintf(g_dir, sizeof g_dir, "/tmp/fwhist.XXXXXX");
-    if (mkdtemp(g_dir) == NULL) {
+    if (fwt_temp_store(&g_store, "hist") != 0) {
         return -1;
     }
-    snprintf(g_db, sizeof g_db, "%s/h.db", g_dir);
-    return fwt_full_store(g_db);
+    return fwt_full_store(g_store.db);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    if (g_db[0] != '\0') {
-        fwt_remove_db(g_db);
-        rmdir(g_dir);
-    }
+    fwt_temp_store_remove(&g_store);
     return 0;
-}
-
-struct env {
-    fw_store *st;
-    fw_geo *g;
-};
-
-static int open_env(struct env *e)
-{
-    struct fw_diag d;
-    if (fwt_shared_or_skip("frontline") == NULL) {
-        return -1;
-    }
-    assert_int_equal(fw_store_open(g_db, FW_STORE_READ, &e->st, &d), FW_OK);
-    assert_int_equal(fw_geo_new(e->st, &e->g, &d), FW_OK);
-    return 0;
-}
-
-static void close_env(struct env *e)
-{
-    fw_geo_free(e->g);
-    fw_store_close(e->st);
 }
 
 static struct fw_place find(fw_store *st, const char *name)
@@ -87,8 +58,8 @@ static int64_t day(const char *s)
 static void test_kherson_liberated(void **state)
 {
     (void)state;
-    struct env e;
-    if (open_env(&e) != 0) {
+    struct fwt_env e;
+    if (!fwt_open_real(g_store.db, &e)) {
         return;
     }
     struct fw_place kherson = find(e.st, "Kherson");
@@ -114,15 +85,15 @@ static void test_kherson_liberated(void **state)
         assert_true(isnan(r->p[0]) && isnan(r->p[1]));
     }
     fw_history_free(&h);
-    close_env(&e);
+    fwt_close(&e);
 }
 
 /* Every row equals assess's answer of that place and day. */
 static void test_rows_equal_assess(void **state)
 {
     (void)state;
-    struct env e;
-    if (open_env(&e) != 0) {
+    struct fwt_env e;
+    if (!fwt_open_real(g_store.db, &e)) {
         return;
     }
     static const char *const names[] = {"Kharkiv", "Kherson", "Bakhmut",
@@ -186,14 +157,14 @@ static void test_rows_equal_assess(void **state)
            n_rows, n_alert_rows, n_passed_over);
     assert_true(n_alert_rows > 200);
     assert_true(n_passed_over > 0); /* Vovchansk 2024-05 among them */
-    close_env(&e);
+    fwt_close(&e);
 }
 
 static void test_json_and_limits(void **state)
 {
     (void)state;
-    struct env e;
-    if (open_env(&e) != 0) {
+    struct fwt_env e;
+    if (!fwt_open_real(g_store.db, &e)) {
         return;
     }
     struct fw_place kharkiv = find(e.st, "Kharkiv");
@@ -233,7 +204,7 @@ static void test_json_and_limits(void **state)
                                       &h, &d),
                      FW_EUSAGE);
     assert_non_null(strstr(d.msg, "at most 4000"));
-    close_env(&e);
+    fwt_close(&e);
 }
 
 int main(void)
