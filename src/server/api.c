@@ -193,18 +193,24 @@ static fw_err data_version(fw_store *st, int64_t *version,
     return err;
 }
 
+/* Closes c's handles. is_busy is left as it is: it belongs to the pool's
+ * lock, and the thread that borrowed c still holds it. */
 static void ctx_close(struct api_ctx *c)
 {
     api_assess_forget(c);
     fw_geo_free(c->g);
     fw_forecast_free(c->fc);
     fw_store_close(c->st);
+    int busy = c->is_busy;
     memset(c, 0, sizeof *c);
+    c->is_busy = busy;
 }
 
 static fw_err ctx_open(const fw_api *api, struct api_ctx *c, struct fw_diag *d)
 {
+    int busy = c->is_busy;
     memset(c, 0, sizeof *c);
+    c->is_busy = busy;
     fw_err err = fw_store_open(api->db_path, FW_STORE_READ, &c->st, d);
     if (err == FW_OK) {
         err = data_version(c->st, &c->data_version, NULL, d);

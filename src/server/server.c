@@ -156,12 +156,10 @@ static double now_ms(void)
 }
 
 /* The headers every answer carries. */
-static void common_headers(struct mg_connection *c)
-{
-    mg_printf(c, "Access-Control-Allow-Origin: *\r\n"
-                 "X-Content-Type-Options: nosniff\r\n"
-                 "Referrer-Policy: no-referrer\r\n");
-}
+#define COMMON_HEADERS                                                         \
+    "Access-Control-Allow-Origin: *\r\n"                                       \
+    "X-Content-Type-Options: nosniff\r\n"                                      \
+    "Referrer-Policy: no-referrer\r\n"
 
 static int on_request(struct mg_connection *c)
 {
@@ -180,9 +178,8 @@ static int on_request(struct mg_connection *c)
         return 1;
     }
     if (strcmp(ri->request_method, "OPTIONS") == 0) {
-        mg_printf(c, "HTTP/1.1 204 No Content\r\n");
-        common_headers(c);
-        mg_printf(c, "Access-Control-Allow-Methods: GET, HEAD, OPTIONS\r\n"
+        mg_printf(c, "HTTP/1.1 204 No Content\r\n" COMMON_HEADERS
+                     "Access-Control-Allow-Methods: GET, HEAD, OPTIONS\r\n"
                      "Access-Control-Allow-Headers: If-None-Match, "
                      "If-Modified-Since\r\nAccess-Control-Max-Age: 86400\r\n"
                      "Content-Length: 0\r\n\r\n");
@@ -252,41 +249,46 @@ static int on_request(struct mg_connection *c)
         }
     }
     int is_head = strcmp(ri->request_method, "HEAD") == 0;
-    mg_printf(c, "HTTP/1.1 %d %s\r\n", status, reason(status));
-    common_headers(c);
+    /* the headers in one buffer and one send */
+    char h[2048];
+    size_t n = 0;
+#define HDR(...)                                                               \
+    do {                                                                       \
+        int w_ = snprintf(h + n, sizeof h - n, __VA_ARGS__);                   \
+        n += w_ > 0 && (size_t)w_ < sizeof h - n ? (size_t)w_ : 0;             \
+    } while (0)
+    HDR("HTTP/1.1 %d %s\r\n%s", status, reason(status), COMMON_HEADERS);
     if (etag[0] != '\0') {
-        mg_printf(c, "ETag: %s\r\nCache-Control: public, max-age=60\r\n",
-                  etag);
+        HDR("ETag: %s\r\nCache-Control: public, max-age=60\r\n", etag);
     } else {
-        mg_printf(c, "Cache-Control: no-store\r\n");
+        HDR("Cache-Control: no-store\r\n");
     }
     if (modified[0] != '\0') {
-        mg_printf(c, "Last-Modified: %s\r\n", modified);
+        HDR("Last-Modified: %s\r\n", modified);
     }
-    mg_printf(c, "Vary: Accept-Encoding, Accept-Language\r\n");
+    HDR("Vary: Accept-Encoding, Accept-Language\r\n");
     if (r.allow[0] != '\0') {
-        mg_printf(c, "Allow: %s\r\n", r.allow);
+        HDR("Allow: %s\r\n", r.allow);
     }
     if (r.retry_after_s > 0) {
-        mg_printf(c, "Retry-After: %d\r\n", r.retry_after_s);
+        HDR("Retry-After: %d\r\n", r.retry_after_s);
     }
     size_t sent = 0;
-    if (status == 304) {
-        mg_printf(c, "\r\n");
-    } else {
+    if (status != 304) {
         if (strncmp(r.content_type, "text/html", 9) == 0) {
-            mg_printf(c, "Content-Security-Policy: default-src 'self'; "
-                         "img-src 'self' data:; style-src 'self' "
-                         "'unsafe-inline'; object-src 'none'; "
-                         "frame-ancestors 'none'\r\n");
+            HDR("Content-Security-Policy: default-src 'self'; img-src 'self' "
+                "data:; style-src 'self' 'unsafe-inline'; object-src "
+                "'none'; frame-ancestors 'none'\r\n");
         }
-        mg_printf(c, "Content-Type: %s\r\n%sContent-Length: %zu\r\n\r\n",
-                  r.content_type,
-                  r.is_gzip ? "Content-Encoding: gzip\r\n" : "", r.body_len);
-        if (!is_head && r.body_len > 0) {
-            mg_write(c, r.body, r.body_len);
-            sent = r.body_len;
-        }
+        HDR("Content-Type: %s\r\n%sContent-Length: %zu\r\n", r.content_type,
+            r.is_gzip ? "Content-Encoding: gzip\r\n" : "", r.body_len);
+    }
+    HDR("\r\n");
+#undef HDR
+    mg_write(c, h, n);
+    if (status != 304 && !is_head && r.body_len > 0) {
+        mg_write(c, r.body, r.body_len);
+        sent = r.body_len;
     }
     access_line(s, ri, status, sent, now_ms() - t0);
     fw_api_response_free(&r);
@@ -333,6 +335,10 @@ fw_err fw_server_start(const struct fw_server_config *cfg, fw_server **out,
                              "enable_keep_alive", "yes",
                              "keep_alive_timeout_ms", "5000",
                              "enable_directory_listing", "no",
+                             /* the answers are written in a few sends:
+                              * without it Nagle holds the last one for
+                              * the client's delayed ACK, 40 ms */
+                             "tcp_nodelay", "1",
                              NULL};
     struct mg_callbacks callbacks;
     memset(&callbacks, 0, sizeof callbacks);
