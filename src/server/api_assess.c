@@ -39,7 +39,6 @@ int api_assess_place(struct api_req *rq, struct api_resp *rs,
     struct fw_diag d;
     fw_diag_reset(&d);
     struct api_ctx *c = rq->ctx;
-    size_t n_pf = 0;
     *pf = NULL;
     if (c->memo != NULL && c->memo_place_id == place->id &&
         c->memo_day_s == day_s && c->memo_version == c->data_version) {
@@ -53,10 +52,18 @@ int api_assess_place(struct api_req *rq, struct api_resp *rs,
     }
     fw_err err = fw_assess(c->st, c->g, place, day_s, a, &d);
     if (err == FW_OK && c->fc != NULL) {
-        err = fw_forecast_places(c->fc, c->st, c->g, &place->id, 1, a->at_s,
-                                 1, pf, &n_pf, &d);
+        int found = 0;
+        *pf = malloc(sizeof **pf);
+        if (*pf == NULL) {
+            err = fw_diag_set(&d, FW_ENOMEM, 0, 0, "out of memory");
+        } else {
+            err = api_place_forecast(rq, place->id, a->at_s, *pf, &found, &d);
+        }
+        if (err == FW_OK && found) {
+            err = fw_forecast_reasons(c->fc, *pf, &d);
+        }
         a->model = fw_forecast_meta_of(c->fc);
-        a->forecast = err == FW_OK && n_pf == 1 ? *pf : NULL;
+        a->forecast = err == FW_OK && found ? *pf : NULL;
     }
     if (err != FW_OK) {
         free(*pf);

@@ -118,6 +118,15 @@ int api_need_model(const struct api_req *rq, struct api_resp *rs);
 int api_heavy_enter(struct api_req *rq, struct api_resp *rs);
 void api_heavy_leave(struct api_req *rq);
 
+/* The forecast of place_id at at_s (without reasons: fw_forecast_reasons
+ * adds them) into *out, *found 0 when the place has none (not in the
+ * store). Every place's forecast of a day is made once, by the first
+ * request that needs it, and shared by all contexts while the data stays
+ * the same. Errors: those of fw_forecast_places. */
+fw_err api_place_forecast(struct api_req *rq, int64_t place_id, int64_t at_s,
+                          struct fw_place_forecast *out, int *found,
+                          struct fw_diag *d);
+
 /* The web file at path (from web_dir, in memory), or NULL. */
 const char *api_web_file(const fw_api *api, const char *path, size_t *len);
 

@@ -47,6 +47,33 @@ check risk-json 0 '"places":\[\{"rank":1,"id":[0-9]+' \
     -- "$FW" risk --date 2025-06-01 --top 3 --json --model "$M"
 # the 90-day probability is never below the 30-day one
 check risk-p90-ge-p30 0 '^ok 50$' -- bash -c "'$FW' risk --date 2025-06-01 --top 50 --model '$M' | awk '/^ +[0-9]+  /{ n++; k = 0; for (i = 1; i <= NF; i++) if (\$i ~ /%\$/) { v[++k] = \$i + 0 } if (v[2] < v[1]) bad++ } END { print (bad ? \"bad\" : \"ok\"), n }'"
+# the server answers the same as the CLI with the model: /api/assess
+# takes each place from every place's forecast of the day (made once,
+# shared), the CLI forecasts the one place; /api/risk is `risk --json`
+if command -v curl >/dev/null 2>&1; then
+    "$FW" serve --port 0 --model "$M" --web '' --quiet >"$tmp/serve.out" 2>&1 &
+    server=$!
+    port=
+    for _ in $(seq 100); do
+        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$tmp/serve.out")
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    for q in "Kharkiv 2024-05-01" "Vovchansk 2024-05-15" "Pokrovsk 2025-06-01" "Kherson 2022-11-20"; do
+        set -- $q
+        "$FW" assess "$1" --date "$2" --json --model "$M" >"$tmp/cli.json" 2>/dev/null
+        curl -s --max-time 60 "http://127.0.0.1:$port/api/assess/$1?date=$2" >"$tmp/api.json"
+        check "serve-assess-$1" 0 '^same$' -- bash -c "cmp -s '$tmp/cli.json' '$tmp/api.json' && echo same"
+    done
+    "$FW" risk --date 2025-06-01 --top 10 --json --model "$M" >"$tmp/cli.json"
+    curl -s --max-time 60 "http://127.0.0.1:$port/api/risk?date=2025-06-01&top=10" >"$tmp/api.json"
+    check serve-risk 0 '^same$' -- bash -c "cmp -s '$tmp/cli.json' '$tmp/api.json' && echo same"
+    kill "$server"
+    wait "$server"
+else
+    echo "test_forecast_cli: no curl: the server's answers with a model not compared"
+fi
+
 sed 's/"log_dist"/"log_Dist"/' "$M" > "$tmp/other.json"
 check other-features 1 'other\.json: made for other features' \
     -- "$FW" assess Kharkiv --model "$tmp/other.json"
