@@ -52,6 +52,18 @@ struct export {
     int has_failed;
 };
 
+/* out = a b c; 0, or -1 after the error when it does not fit in cap. */
+static int join(char *out, size_t cap, const char *a, const char *b,
+                const char *c)
+{
+    int n = snprintf(out, cap, "%s%s%s", a, b, c);
+    if (n < 0 || (size_t)n >= cap) {
+        fw_cli_error("%s%s%s: path too long", a, b, c);
+        return -1;
+    }
+    return 0;
+}
+
 static double now_s(void)
 {
     struct timespec t;
@@ -72,7 +84,9 @@ static void progress(struct export *e, const char *what, size_t done,
 static int make_dirs(const struct export *e, const char *rel)
 {
     char path[8200];
-    snprintf(path, sizeof path, "%s/%s", e->root, rel);
+    if (join(path, sizeof path, e->root, "/", rel) != 0) {
+        return -1;
+    }
     for (char *p = path + strlen(e->root) + 1; *p; p++) {
         if (*p == '/') {
             *p = '\0';
@@ -89,11 +103,11 @@ static int make_dirs(const struct export *e, const char *rel)
 static int write_file(struct export *e, const char *rel, const char *body,
                       size_t len)
 {
-    char path[4096];
-    if (make_dirs(e, rel) != 0) {
+    char path[8200];
+    if (make_dirs(e, rel) != 0 ||
+        join(path, sizeof path, e->root, "/", rel) != 0) {
         return -1;
     }
-    snprintf(path, sizeof path, "%s/%s", e->root, rel);
     FILE *f = fopen(path, "wb");
     int ok = f != NULL && fwrite(body, 1, len, f) == len;
     if (f != NULL && fclose(f) != 0) {
@@ -140,9 +154,11 @@ static int answer_to_file(struct export *e, const char *path,
 
 static int copy_tree(struct export *e, const char *src, const char *rel)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s%s", src, rel);
+    char path[8200];
     struct stat sb;
+    if (join(path, sizeof path, src, "", rel) != 0) {
+        return -1;
+    }
     if (stat(path, &sb) != 0) {
         fw_cli_error("%s: %s", path, strerror(errno));
         return -1;
@@ -161,10 +177,8 @@ static int copy_tree(struct export *e, const char *src, const char *rel)
         return rc;
     }
     /* a folder: its entries but hidden ones and the npm folder */
-    char cmd_path[4096];
-    snprintf(cmd_path, sizeof cmd_path, "%s", path);
     struct dirent **names = NULL;
-    int n = scandir(cmd_path, &names, NULL, alphasort);
+    int n = scandir(path, &names, NULL, alphasort);
     if (n < 0) {
         fw_cli_error("%s: %s", path, strerror(errno));
         return -1;
@@ -174,8 +188,10 @@ static int copy_tree(struct export *e, const char *src, const char *rel)
         char sub[4096];
         if (rc == 0 && names[i]->d_name[0] != '.' &&
             strcmp(names[i]->d_name, "node_modules") != 0) {
-            snprintf(sub, sizeof sub, "%s/%s", rel, names[i]->d_name);
-            rc = copy_tree(e, src, sub);
+            rc = join(sub, sizeof sub, rel, "/", names[i]->d_name);
+            if (rc == 0) {
+                rc = copy_tree(e, src, sub);
+            }
         }
         free(names[i]);
     }
@@ -347,8 +363,10 @@ out:
  * data/places.json. */
 static int place_ids(struct export *e, int64_t **ids, size_t *n)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/data/places.json", e->root);
+    char path[8200];
+    if (join(path, sizeof path, e->root, "/", "data/places.json") != 0) {
+        return -1;
+    }
     FILE *f = fopen(path, "rb");
     char *buf = NULL;
     size_t len = 0;
@@ -578,7 +596,9 @@ static int exec_export(int argc, char **argv)
     }
     /* whole: replace the earlier export, if any, in two renames */
     char old[4200];
-    snprintf(old, sizeof old, "%s.previous", out);
+    if (join(old, sizeof old, out, ".previous", "") != 0) {
+        goto out;
+    }
     if (stat(out, &sb) == 0) {
         if (stat(old, &sb) == 0 && rm_tree(old) != 0) {
             fw_cli_error("%s: %s", old, strerror(errno));
