@@ -208,3 +208,14 @@ void fwt_close(struct fwt_env *e)
     e->g = NULL;
     e->st = NULL;
 }
+
+int fwt_real_store_setup(struct fwt_temp *t, const char *tag)
+{
+    if (fwt_shared("frontline") == NULL) {
+        return 0; /* each test skips, saying why */
+    }
+    if (fwt_temp_store(t, tag) != 0) {
+        return -1;
+    }
+    return fwt_full_store(t->db);
+}

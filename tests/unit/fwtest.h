@@ -53,6 +53,11 @@ struct fwt_temp {
 int fwt_temp_store(struct fwt_temp *t, const char *tag);
 void fwt_temp_store_remove(struct fwt_temp *t);
 
+/* A group setup: fwt_temp_store and fwt_full_store in it; 0 without the
+ * real data too (each test then skips with fwt_open_real), -1 when the
+ * store cannot be made. */
+int fwt_real_store_setup(struct fwt_temp *t, const char *tag);
+
 /* A store of the real data opened read-only with a geo engine, for one
  * test: fwt_open_real returns 1, or 0 after marking the test skipped
  * when the real data is absent (the caller then returns). */

@@ -20,13 +20,7 @@ static struct fwt_temp g_store;
 static int setup(void **state)
 {
     (void)state;
-    if (fwt_shared("frontline") == NULL) {
-        return 0;
-    }
-    if (fwt_temp_store(&g_store, "hist") != 0) {
-        return -1;
-    }
-    return fwt_full_store(g_store.db);
+    return fwt_real_store_setup(&g_store, "hist");
 }
 
 static int teardown(void **state)
