@@ -55,7 +55,7 @@ demo: build
 
 # Three stages (scripts/test_stages.sh): CTest on $(BUILD); CTest on
 # $(ASAN_BUILD), built with AddressSanitizer and UBSan; the unit tests but
-# the `slow` ones under valgrind --leak-check=full. About 12 minutes on 2
+# the `slow` ones under valgrind --leak-check=full. About 25 minutes on 2
 # cores; the last line is "test: N passed, N failed".
 ASAN_BUILD    ?= $(BUILD)-asan
 # chromium drives the dashboard's browser test, xmllint checks every CAP
