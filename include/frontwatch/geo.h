@@ -88,6 +88,16 @@ fw_err fw_geo_snapshot_seen(fw_geo *g, const char *source, int64_t t_s,
 fw_err fw_geo_snapshot_at(fw_geo *g, const char *source, int64_t t_s,
                           struct fw_snapshot_info *out, struct fw_diag *d);
 
+/* The snapshot, of any source, that shows the newest state of the front
+ * seen at t_s (fw_geo_snapshot_seen of each source at t_s; the newest
+ * as_of_s wins, the first source of FW_GEO_SOURCES on a tie): assess's
+ * headline rule before its checks. *k_out (may be NULL) is the source's
+ * index. Errors: FW_ENOTFOUND when no source has a map by then, FW_ESQL.
+ * *out set on success only. */
+fw_err fw_geo_newest_snapshot(fw_geo *g, int64_t t_s,
+                              struct fw_snapshot_info *out, int *k_out,
+                              struct fw_diag *d);
+
 struct fw_control {
     enum fw_status status;
     double distance_km;     /* to the nearest occupied point; 0 inside */

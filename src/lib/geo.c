@@ -488,6 +488,36 @@ fw_err fw_geo_snapshot_polygons(fw_geo *g, const struct fw_snapshot_info *snap,
     return each_poly(g, snap, export_row, &e, d);
 }
 
+fw_err fw_geo_newest_snapshot(fw_geo *g, int64_t t_s,
+                              struct fw_snapshot_info *out, int *k_out,
+                              struct fw_diag *d)
+{
+    struct fw_snapshot_info best, s;
+    int k_best = -1;
+    for (int k = 0; k < FW_GEO_N_SOURCES; k++) {
+        fw_err err = fw_geo_snapshot_seen(g, FW_GEO_SOURCES[k], t_s, t_s, &s,
+                                          d);
+        if (err == FW_ENOTFOUND) {
+            continue;
+        }
+        if (err != FW_OK) {
+            return err;
+        }
+        if (k_best < 0 || s.as_of_s > best.as_of_s) {
+            best = s;
+            k_best = k;
+        }
+    }
+    if (k_best < 0) {
+        return fw_diag_set(d, FW_ENOTFOUND, 0, 0, "no map by then");
+    }
+    *out = best;
+    if (k_out != NULL) {
+        *k_out = k_best;
+    }
+    return FW_OK;
+}
+
 /* The rings of the occupied polygons, projected, as one prepared
  * MultiLineString. Distances are only asked for points outside the
  * occupied area, where the distance to the area is the distance to its

@@ -231,27 +231,18 @@ static fw_err map_rows(struct ctx *c, fw_store *st,
                        struct fw_history_row *rows, size_t n_days, size_t j,
                        struct fw_diag *d)
 {
-    struct fw_snapshot_info snap[FW_GEO_N_SOURCES];
-    int has[FW_GEO_N_SOURCES], best = -1;
-    for (int k = 0; k < FW_GEO_N_SOURCES; k++) {
-        fw_err err = fw_geo_snapshot_seen(c->g, FW_GEO_SOURCES[k], at, at,
-                                          &snap[k], d);
-        if (err != FW_OK && err != FW_ENOTFOUND) {
-            return err;
-        }
-        has[k] = err == FW_OK;
-        /* the newest picture of the front wins, the first source on a
-         * tie: assess's rule */
-        if (has[k] && (best < 0 || snap[k].as_of_s > snap[best].as_of_s)) {
-            best = k;
-        }
+    struct fw_snapshot_info snap;
+    int best = -1;
+    fw_err err = fw_geo_newest_snapshot(c->g, at, &snap, &best, d);
+    if (err == FW_ENOTFOUND) {
+        return FW_OK; /* no map yet: the rows stay empty */
     }
-    if (best < 0) {
-        return FW_OK;
+    if (err != FW_OK) {
+        return err;
     }
     const struct fw_control *now = NULL, *before = NULL;
     struct fw_snapshot_info s7;
-    fw_err err = control_at(c, best, &snap[best], &now, d);
+    err = control_at(c, best, &snap, &now, d);
     if (err != FW_OK) {
         return err;
     }
@@ -281,7 +272,7 @@ static fw_err map_rows(struct ctx *c, fw_store *st,
      * the rows where that can be, few in the whole war, come from assess
      * itself, so that the history and the answer agree */
     size_t n_held = 0;
-    err = fw_geo_set_aside(c->g, &snap[best], places[0].lat_deg,
+    err = fw_geo_set_aside(c->g, &snap, places[0].lat_deg,
                            places[0].lon_deg, NULL, 0, &n_held, NULL, d);
     for (size_t i = 0; err == FW_OK && i < c->n_places; i++) {
         struct fw_history_row *r = &rows[i * n_days + j];

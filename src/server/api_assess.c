@@ -85,17 +85,26 @@ int api_assess_place(struct api_req *rq, struct api_resp *rs,
     return 0;
 }
 
+int api_assess_request(struct api_req *rq, struct api_resp *rs,
+                       struct fw_place *place, int64_t *day_s,
+                       struct fw_assessment *a,
+                       struct fw_place_forecast **pf)
+{
+    *pf = NULL;
+    if (api_place(rq, rs, place) != 0 ||
+        api_param_day(rq, rs, "date", rq->today_s, day_s) != 0) {
+        return -1;
+    }
+    return api_assess_place(rq, rs, place, *day_s, a, pf);
+}
+
 void api_assess(struct api_req *rq, struct api_resp *rs)
 {
     struct fw_place place;
     int64_t day_s;
-    if (api_place(rq, rs, &place) != 0 ||
-        api_param_day(rq, rs, "date", rq->today_s, &day_s) != 0) {
-        return;
-    }
     struct fw_assessment a;
     struct fw_place_forecast *pf = NULL;
-    if (api_assess_place(rq, rs, &place, day_s, &a, &pf) != 0) {
+    if (api_assess_request(rq, rs, &place, &day_s, &a, &pf) != 0) {
         return;
     }
     api_ok(rs, "application/json");

@@ -12,39 +12,27 @@
 #include "frontwatch/geojson.h"
 
 /* The map of the source that shows the newest state at the end of the
- * day (assess's headline rule), or of the source asked for. Returns 0, or
- * -1 after writing the answer. */
+ * day (fw_geo_newest_snapshot: assess's headline rule), or of the source
+ * asked for. Returns 0, or -1 after writing the answer. */
 static int pick_map(struct api_req *rq, struct api_resp *rs, int64_t day_s,
                     const char *source, struct fw_snapshot_info *out)
 {
     struct fw_diag d;
     fw_diag_reset(&d);
     int64_t at = day_s + FW_DAY_S - 1;
-    int found = 0;
-    for (int k = 0; k < FW_GEO_N_SOURCES; k++) {
-        if (source != NULL && strcmp(source, FW_GEO_SOURCES[k]) != 0) {
-            continue;
-        }
-        struct fw_snapshot_info s;
-        fw_err err = fw_geo_snapshot_seen(rq->ctx->g, FW_GEO_SOURCES[k], at,
-                                          at, &s, &d);
-        if (err == FW_ENOTFOUND) {
-            continue;
-        }
-        if (err != FW_OK) {
-            api_fail(rs, err, &d);
-            return -1;
-        }
-        if (!found || s.as_of_s > out->as_of_s) {
-            *out = s;
-            found = 1;
-        }
-    }
-    if (!found) {
+    fw_err err = source != NULL
+                     ? fw_geo_snapshot_seen(rq->ctx->g, source, at, at, out,
+                                            &d)
+                     : fw_geo_newest_snapshot(rq->ctx->g, at, out, NULL, &d);
+    if (err == FW_ENOTFOUND) {
         char day[11];
         fw_date_format_day(day_s, day);
         api_error(rs, 404, "no_map", "no %s map at or before %s",
                   source ? source : "front-line", day);
+        return -1;
+    }
+    if (err != FW_OK) {
+        api_fail(rs, err, &d);
         return -1;
     }
     return 0;

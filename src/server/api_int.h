@@ -152,6 +152,14 @@ void api_feed_cap(struct api_req *rq, struct api_resp *rs);
  * model: what /api/assess answers and the place page shows. Returns 0, or
  * -1 after writing the error. pf: caller frees with free(). The last one
  * of the context is kept and given again while the data is the same. */
+/* The place of the path and the day of ?date= (default today) of the
+ * request, assessed as api_assess_place does: what /api/assess and the
+ * place page share. Returns 0, or -1 after writing the error. */
+int api_assess_request(struct api_req *rq, struct api_resp *rs,
+                       struct fw_place *place, int64_t *day_s,
+                       struct fw_assessment *a,
+                       struct fw_place_forecast **pf);
+
 /* Drops the kept assessment (when the context closes). */
 void api_assess_forget(struct api_ctx *c);
 
