@@ -16,6 +16,7 @@
 #include "frontwatch/err.h"
 #include "frontwatch/forecast.h"
 #include "frontwatch/geo.h"
+#include "frontwatch/outlook.h"
 #include "frontwatch/place.h"
 #include "frontwatch/store.h"
 
@@ -106,6 +107,9 @@ struct fw_assessment {
      * none): the model file's metadata, and the place's forecast. */
     const struct fw_forecast_meta *model;
     const struct fw_place_forecast *forecast;
+    /* The air-raid alert outlook of the place's oblast, set by the caller
+     * (borrowed; NULL: no alert model): fw_outlook_at. */
+    const struct fw_outlook *outlook;
 };
 
 /* Assesses place on the day date_s (midnight UTC; data published up to

@@ -212,6 +212,16 @@ fw_err fw_geo_control_points(fw_geo *g, fw_geo_points *pts,
  * anew (the rest were kept or lay inside the occupied area). */
 size_t fw_geo_points_n_searched(const fw_geo_points *pts);
 
+/* Which of the n oblasts iso[0..n) (ISO 3166-2 codes, borrowed) share a
+ * boundary, from the outlines of the store's boundary table (of the files
+ * holding the most oblasts, the smallest; outlines within 0.01 degree
+ * count as touching): adj[i * n + j] = adj[j * n + i] = 1 for neighbours,
+ * 0 otherwise (adj: n * n bytes, the caller's). An oblast without an
+ * outline has no neighbours. Errors: FW_ESQL, FW_EGEOS, FW_ENOMEM; on error
+ * adj is all 0. */
+fw_err fw_geo_oblast_neighbours(fw_geo *g, const char *const *iso, size_t n,
+                                uint8_t *adj, struct fw_diag *d);
+
 /* Geodesic distance in km between two WGS84 points. */
 double fw_geo_distance_km(double lat1_deg, double lon1_deg, double lat2_deg,
                           double lon2_deg);

@@ -95,4 +95,11 @@ struct fw_report_info {
 fw_err fw_report_write(const struct fw_backtest *bt, const char *dir,
                        const struct fw_report_info *info, struct fw_diag *d);
 
+/* Writes text[0..len) to dir/name through dir/name.tmp, renamed when
+ * whole: on error the tmp file is removed and an existing dir/name is
+ * unchanged. For other reports (outlook_backtest.h). Errors: FW_EIO (d
+ * holds the path and why). */
+fw_err fw_report_write_file(const char *dir, const char *name,
+                            const char *text, size_t len, struct fw_diag *d);
+
 #endif

@@ -196,6 +196,29 @@ const char *fw_cli_web_dir(const char *opt)
     return NULL;
 }
 
+int fw_cli_target(int argc, char **argv)
+{
+    const char *t = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            break;
+        }
+        if (strcmp(argv[i], "--target") == 0 && i + 1 < argc) {
+            t = argv[++i];
+        } else if (strncmp(argv[i], "--target=", 9) == 0) {
+            t = argv[i] + 9;
+        }
+    }
+    if (t == NULL || strcmp(t, "occupation") == 0) {
+        return 0;
+    }
+    if (strcmp(t, "alerts") == 0) {
+        return 1;
+    }
+    fw_cli_error("%s: --target %s: expected occupation or alerts", argv[0], t);
+    return -1;
+}
+
 int fw_cli_load_model(const char *opt, fw_forecast **out)
 {
     *out = NULL;

@@ -6,6 +6,7 @@
 #define FRONTWATCH_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "frontwatch/dataset.h"
 #include "frontwatch/err.h"
@@ -42,6 +43,7 @@ extern const struct fw_cmd fw_cmd_update;
 extern const struct fw_cmd fw_cmd_sources;
 extern const struct fw_cmd fw_cmd_serve;
 extern const struct fw_cmd fw_cmd_export;
+extern const struct fw_cmd fw_cmd_outlook;
 
 /* The store path: --db if given, else $FRONTWATCH_DB, else frontwatch.db. */
 const char *fw_cli_db_path(const char *opt);
@@ -99,6 +101,32 @@ const char *fw_cli_model_path(const char *opt);
  * $FRONTWATCH_WEB, else the folder the build laid out (FW_WEB_DIR) when
  * it holds index.html; NULL: none. */
 const char *fw_cli_web_dir(const char *opt);
+
+struct fw_outlook;
+typedef struct fw_outlook_model fw_outlook_model;
+
+/* Which --target train and backtest were given: 1 for "alerts", 0 for
+ * "occupation" or none; -1 after printing the error for anything else. */
+int fw_cli_target(int argc, char **argv);
+
+/* `train --target alerts` and `backtest --target alerts` (cmd_outlook.c):
+ * argv as the command's. Return the exit code. */
+int fw_cli_train_alerts(int argc, char **argv);
+int fw_cli_backtest_alerts(int argc, char **argv);
+
+/* The alert model's path: --model (opt), else $FRONTWATCH_ALERT_MODEL,
+ * else models/alerts.json; *is_default says it was the last. */
+const char *fw_cli_alert_model_path(const char *opt, int *is_default);
+
+/* Loads the alert model into *out. When not required, a default path that
+ * does not exist is no error (*out = NULL: no outlook). Returns 0 or the
+ * exit code after printing the error. */
+int fw_cli_load_alert_model(const char *opt, int required,
+                            fw_outlook_model **out);
+
+/* The outlook as one JSON object and a newline (docs/CLI.md). */
+void fw_cli_outlook_json(const struct fw_outlook *o, const char *model_path,
+                         const fw_outlook_model *m, FILE *f);
 
 struct fw_config;
 

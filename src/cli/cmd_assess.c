@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "frontwatch/assess.h"
@@ -18,19 +19,21 @@ static int exec_assess(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},
         {"id", required_argument, NULL, 'i'},
         {"model", required_argument, NULL, 'm'},
+        {"alert-model", required_argument, NULL, 'M'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *date = "today", *model = NULL;
+    const char *db = NULL, *date = "today", *model = NULL, *alert_model = NULL;
     int json = 0;
     long long id = 0;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:t:ji:m:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:t:ji:m:M:", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 't': date = optarg; break;
         case 'j': json = 1; break;
         case 'm': model = optarg; break;
+        case 'M': alert_model = optarg; break;
         case 'i': {
             char *end = NULL;
             id = strtoll(optarg, &end, 10);
@@ -65,6 +68,12 @@ static int exec_assess(int argc, char **argv)
     if ((rc = fw_cli_load_model(model, &fc)) != 0) {
         return rc;
     }
+    fw_outlook_model *om = NULL;
+    if ((rc = fw_cli_load_alert_model(alert_model, 0, &om)) != 0) {
+        fw_forecast_free(fc);
+        return rc;
+    }
+    struct fw_outlook outlook;
     struct fw_diag d;
     fw_diag_reset(&d);
     fw_store *st = NULL;
@@ -97,12 +106,24 @@ static int exec_assess(int argc, char **argv)
         a.model = fw_forecast_meta_of(fc);
         a.forecast = n_pf == 1 ? pf : NULL;
     }
+    if (om != NULL) {
+        /* the end of the day asked, or now when that is still to come */
+        int64_t now = time(NULL);
+        err = fw_outlook_at(st, om, place.oblast_iso,
+                            a.at_s < now ? a.at_s : now, &outlook, &d);
+        if (err != FW_OK) {
+            rc = fw_cli_fail(err, &d);
+            goto out;
+        }
+        a.outlook = &outlook;
+    }
     if (json) {
         fw_assess_write_json(&a, stdout);
     } else {
         fw_assess_write_text(&a, stdout);
     }
 out:
+    fw_outlook_model_free(om);
     free(pf);
     fw_forecast_free(fc);
     fw_geo_free(g);
@@ -113,7 +134,7 @@ out:
 const struct fw_cmd fw_cmd_assess = {
     .name = "assess",
     .usage = "assess PLACE [--date YYYY-MM-DD] [--json] [--id N] [--model F] "
-             "[--db STORE]",
+             "[--alert-model F] [--db STORE]",
     .summary = "is PLACE occupied, how close is the front, how heavy are "
                "the alerts",
     .help =
@@ -135,7 +156,12 @@ const struct fw_cmd fw_cmd_assess = {
         "  - with a model file (frontwatch train): the probability of\n"
         "    coming under occupation within 30 and 90 days, the model's\n"
         "    back-test skill, and the features that moved each number\n"
-        "    most against the average place, in words.\n"
+        "    most against the average place, in words;\n"
+        "  - with an alert model (see frontwatch help outlook): the\n"
+        "    chance of an air-raid alert in the oblast within 6 and 24\n"
+        "    hours from the end of the day (or now), beside the usual\n"
+        "    rate for that hour; withheld, with the reason, when the alert\n"
+        "    data ends more than 24 hours before (frontwatch help outlook).\n"
         "\n"
         "PLACE is any of its names, in Latin or Cyrillic, any case, with\n"
         "or without apostrophes (Kharkiv, Харків, Kharkov). A name that\n"
@@ -150,6 +176,9 @@ const struct fw_cmd fw_cmd_assess = {
         "  --id N      the place with id N (from a candidate list)\n"
         "  --model F   the model file (default $FRONTWATCH_MODEL, else\n"
         "              models/occupation.json when it exists)\n"
+        "  --alert-model F  the alert model (default\n"
+        "              $FRONTWATCH_ALERT_MODEL, else models/alerts.json\n"
+        "              when it exists)\n"
         "  --db STORE  the store (default frontwatch.db or $FRONTWATCH_DB)\n"
         "\n"
         "Examples:\n"

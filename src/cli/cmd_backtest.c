@@ -43,6 +43,10 @@ static int check_horizons(const char *s)
 
 static int exec_backtest(int argc, char **argv)
 {
+    int target = fw_cli_target(argc, argv);
+    if (target != 0) {
+        return target < 0 ? FW_EXIT_USAGE : fw_cli_backtest_alerts(argc, argv);
+    }
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
         {"from", required_argument, NULL, 'f'},
@@ -51,13 +55,14 @@ static int exec_backtest(int argc, char **argv)
         {"horizon", required_argument, NULL, 'h'},
         {"out", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},
+        {"target", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *from = "2022-06-01", *to = NULL, *out = NULL;
     const char *final_from = NULL;
     int quiet = 0, c, rc;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:f:t:F:h:o:q", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:f:t:F:h:o:qT:", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'f': from = optarg; break;
@@ -70,6 +75,7 @@ static int exec_backtest(int argc, char **argv)
             break;
         case 'o': out = optarg; break;
         case 'q': quiet = 1; break;
+        case 'T': break; /* occupation (fw_cli_target) */
         default: return FW_EXIT_USAGE;
         }
     }
@@ -179,7 +185,8 @@ done:
 const struct fw_cmd fw_cmd_backtest = {
     .name = "backtest",
     .usage = "backtest --to YYYY-MM-DD --out DIR [--from D] [--final-from D] "
-             "[--horizon 30,90] [--quiet] [--db STORE]",
+             "[--horizon 30,90] [--target occupation|alerts] [--quiet] "
+             "[--db STORE]",
     .summary = "back-test the occupation models on the war's history",
     .help =
         "Rolling-origin back-test (../shared/DESIGN.md): every Monday is an\n"
@@ -207,6 +214,15 @@ const struct fw_cmd fw_cmd_backtest = {
         "  --final-from D  start of the final window (default --to - 365 d)\n"
         "  --horizon H     30,90 (both are always computed)\n"
         "  --out DIR       where the report goes (created if missing)\n"
+        "  --target T      occupation (the default, above) or alerts: the\n"
+        "                  air-raid alert outlook's back-test: every kind\n"
+        "                  (prior, persistence, logit, xgboost) at 6 and 24\n"
+        "                  hours on the last three 30-day folds of the\n"
+        "                  data (expanding window) and on the split\n"
+        "                  --from..--to (default --from: 365 days before\n"
+        "                  --to), against the published peer's figures;\n"
+        "                  report.md, report.json and reliability SVGs\n"
+        "                  (docs/ALERTS.md); under a minute\n"
         "  --quiet         no progress on stderr\n"
         "  --db STORE      the store (default frontwatch.db or "
         "$FRONTWATCH_DB)\n"

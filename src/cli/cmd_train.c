@@ -46,6 +46,10 @@ static void skill_of(const struct fw_backtest *bt, int h,
 
 static int exec_train(int argc, char **argv)
 {
+    int target = fw_cli_target(argc, argv);
+    if (target != 0) {
+        return target < 0 ? FW_EXIT_USAGE : fw_cli_train_alerts(argc, argv);
+    }
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
         {"until", required_argument, NULL, 'u'},
@@ -54,13 +58,14 @@ static int exec_train(int argc, char **argv)
         {"backtest-from", required_argument, NULL, 'f'},
         {"kind", required_argument, NULL, 'k'},
         {"quiet", no_argument, NULL, 'q'},
+        {"target", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *until = NULL, *out = NULL;
     const char *bt_from = "2022-06-01";
     int no_bt = 0, quiet = 0, c, kind = -1;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:u:o:nf:k:q", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:u:o:nf:k:qT:", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'u': until = optarg; break;
@@ -76,6 +81,7 @@ static int exec_train(int argc, char **argv)
             }
             break;
         case 'q': quiet = 1; break;
+        case 'T': break; /* occupation (fw_cli_target) */
         default: return FW_EXIT_USAGE;
         }
     }
@@ -199,7 +205,8 @@ done:
 const struct fw_cmd fw_cmd_train = {
     .name = "train",
     .usage = "train --until YYYY-MM-DD --out FILE [--no-backtest] "
-             "[--backtest-from D] [--kind K] [--quiet] [--db STORE]",
+             "[--backtest-from D] [--kind K] [--target occupation|alerts] [--quiet] "
+             "[--db STORE]",
     .summary = "fit the occupation model and write the model file",
     .help =
         "Builds the weekly samples of every place on both map series\n"
@@ -226,11 +233,20 @@ const struct fw_cmd fw_cmd_train = {
         "  --backtest-from D  first test origin of the back-test\n"
         "  --kind K           ship K instead of the rule's choice:\n"
         "                     logit_dist, logit_full, xgboost, blend, stack\n"
+        "  --target T         occupation (the default, above) or alerts:\n"
+        "                     the air-raid alert outlook's model, fitted\n"
+        "                     on every hour of the store's alerts whose\n"
+        "                     outcome is known by the end of --until\n"
+        "                     (--kind prior, persistence, logit or\n"
+        "                     xgboost; default logit, the back-test's\n"
+        "                     choice: docs/ALERTS.md); about 10 s\n"
         "  --quiet            no progress on stderr\n"
         "  --db STORE         the store (default frontwatch.db or "
         "$FRONTWATCH_DB)\n"
         "\n"
         "Example:\n"
-        "  frontwatch train --until 2025-08-31 --out models/occupation.json\n",
+        "  frontwatch train --until 2025-08-31 --out models/occupation.json\n"
+        "  frontwatch train --target alerts --until 2023-12-31 "
+        "--out models/alerts.json\n",
     .exec = exec_train,
 };

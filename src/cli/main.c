@@ -23,6 +23,7 @@ static const struct fw_cmd *const COMMANDS[] = {
     &fw_cmd_sources,
     &fw_cmd_serve,
     &fw_cmd_export,
+    &fw_cmd_outlook,
 };
 
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])

@@ -351,6 +351,37 @@ fw_err fw_assess(fw_store *st, fw_geo *g, const struct fw_place *place,
 
 /* ---- text -------------------------------------------------------------- */
 
+static const char *oblast_label(const char *iso);
+
+/* The outlook's sentences, under the alert hours. */
+static void write_outlook_text(const struct fw_assessment *a, FILE *f)
+{
+    const struct fw_outlook *o = a->outlook;
+    if (o == NULL) {
+        return;
+    }
+    if (!o->has_outlook) {
+        fprintf(f, "  no alert outlook: %s\n", o->why);
+        return;
+    }
+    char at[21];
+    fw_date_format_iso(o->at_s, at);
+    for (int h = 0; h < FW_PANEL_N_HORIZONS; h++) {
+        fprintf(f,
+                "  chance of an air-raid alert in %s%s in the next %d "
+                "hours: %.0f %%",
+                oblast_label(o->oblast_iso),
+                strcmp(o->oblast_iso, "UA-30") == 0 ? "" : " oblast",
+                FW_PANEL_HORIZON_H[h], 100 * o->p[h]);
+        if (!isnan(o->usual[h])) {
+            fprintf(f, ", usual for this hour: %.0f %%", 100 * o->usual[h]);
+        }
+        fprintf(f, "\n");
+    }
+    fprintf(f, "  (from %.10s %.5s UTC%s; %s model, docs/ALERTS.md)\n", at,
+            at + 11, o->is_now ? ", under alert then" : "", o->kind);
+}
+
 static const char *oblast_label(const char *iso)
 {
     const struct fw_oblast *o = fw_oblast_by_iso(iso);
@@ -576,6 +607,7 @@ void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
         }
         fprintf(f, "\n");
     }
+    write_outlook_text(a, f);
 
     fprintf(f, "\nData age on %s:\n", date);
     for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
@@ -650,6 +682,34 @@ static void add_checks_json(cJSON *root, const struct fw_assessment *a)
             cJSON_AddItemToArray(xs, o);
         }
     }
+}
+
+/* p_alert_6h, p_alert_24h (null without an outlook) and alert_outlook
+ * (null without an alert model). */
+static void add_outlook_json(cJSON *root, const struct fw_assessment *a)
+{
+    const struct fw_outlook *o = a->outlook;
+    int has = o != NULL && o->has_outlook;
+    add_num_or_null(root, "p_alert_6h", has ? o->p[0] : NAN);
+    add_num_or_null(root, "p_alert_24h", has ? o->p[1] : NAN);
+    if (o == NULL) {
+        cJSON_AddNullToObject(root, "alert_outlook");
+        return;
+    }
+    cJSON *x = cJSON_AddObjectToObject(root, "alert_outlook");
+    char at[21];
+    fw_date_format_iso(o->at_s, at);
+    cJSON_AddStringToObject(x, "at", at);
+    add_num_or_null(x, "usual_6h", o->usual[0]);
+    add_num_or_null(x, "usual_24h", o->usual[1]);
+    if (has) {
+        cJSON_AddBoolToObject(x, "under_alert_now", o->is_now);
+        cJSON_AddNullToObject(x, "withheld");
+    } else {
+        cJSON_AddNullToObject(x, "under_alert_now");
+        cJSON_AddStringToObject(x, "withheld", o->why);
+    }
+    cJSON_AddStringToObject(x, "model", o->kind);
 }
 
 static void add_forecast_json(cJSON *root, const struct fw_assessment *a)
@@ -784,6 +844,7 @@ void fw_assess_write_json(const struct fw_assessment *a, FILE *f)
         cJSON_AddNullToObject(root, "alert_hours_30d");
         cJSON_AddNullToObject(root, "alert_hours_prev90d");
     }
+    add_outlook_json(root, a);
     add_forecast_json(root, a);
     cJSON *srcs = cJSON_AddArrayToObject(root, "sources");
     for (int i = 0; i < FW_GEO_N_SOURCES; i++) {

@@ -88,6 +88,12 @@ static fw_err write_atomic(const char *dir, const char *name, const char *text,
     return FW_OK;
 }
 
+fw_err fw_report_write_file(const char *dir, const char *name,
+                            const char *text, size_t len, struct fw_diag *d)
+{
+    return write_atomic(dir, name, text, len, 0, d);
+}
+
 static double skill(double brier, double brier_ref)
 {
     return fw_metrics_brier_skill(brier, brier_ref);
