@@ -29,7 +29,7 @@
  * docs/ALERTS.md has the settings tried on the back-test. */
 static const char XGB_ALERTS[] = "max_depth=5 eta=0.1 rounds=150 "
                                  "min_child_weight=50 subsample=0.8 "
-                                 "nthread=2";
+                                 "nthread=1";
 
 /* The trees' forecast may only rise with recent alerts (of the region, of
  * the country, of the neighbours) and fall with the time since the last

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,9 @@
 #define NH FW_PANEL_N_HORIZONS
 #define NK FW_OUTLOOK_N_KINDS
 #define P_CLIP 1e-15
+/* Fits at once: the machine this runs on has 2 cores, and each fit uses
+ * one (outlook.c). */
+#define FW_OBT_THREADS 2
 
 /* The scored forecasts of one set, horizon and kind. */
 struct scored {
@@ -153,6 +157,64 @@ static fw_err forecast_rows(const fw_outlook_model *m,
     return err;
 }
 
+/* One fit: a set and a kind, forecast and scored for both horizons. */
+struct job {
+    int set, kind;
+    struct scored sc[NH];
+    fw_err err;
+    struct fw_diag d;
+};
+
+struct pool_ctx {
+    const struct fw_alert_panel *p;
+    const uint8_t *adj;
+    struct fw_outlook_backtest *bt;
+    fw_obt_progress_fn progress;
+    void *arg;
+    struct job job[FW_OBT_N_SETS * NK];
+    size_t n_jobs, next;
+    pthread_mutex_t lock;
+};
+
+static void run_job(struct pool_ctx *c, struct job *jb)
+{
+    struct fw_obt_set *s = &c->bt->set[jb->set];
+    fw_diag_reset(&jb->d);
+    fw_outlook_model *m = NULL;
+    jb->err = fw_outlook_fit(c->p, jb->kind, s->from_s, c->adj, &m, &jb->d);
+    size_t r0, r1;
+    row_range(c->p, s->from_s, s->to_s, &r0, &r1);
+    for (int h = 0; h < NH && jb->err == FW_OK; h++) {
+        /* every kind trains on the same rows; one job says how many */
+        if (jb->kind == FW_OUTLOOK_PRIOR) {
+            s->n_train[h] = fw_outlook_model_n_rows(m, h);
+        }
+        jb->err = forecast_rows(m, c->p, h, r0, r1, &jb->sc[h], &jb->d);
+        if (jb->err == FW_OK) {
+            jb->err = score(&jb->sc[h], &s->c[h][jb->kind]);
+        }
+    }
+    fw_outlook_model_free(m);
+}
+
+static void *worker(void *arg)
+{
+    struct pool_ctx *c = arg;
+    for (;;) {
+        pthread_mutex_lock(&c->lock);
+        struct job *jb = c->next < c->n_jobs ? &c->job[c->next++] : NULL;
+        if (jb != NULL && c->progress != NULL) {
+            c->progress(c->arg, c->bt->set[jb->set].name,
+                        fw_outlook_kind_name(jb->kind));
+        }
+        pthread_mutex_unlock(&c->lock);
+        if (jb == NULL) {
+            return NULL;
+        }
+        run_job(c, jb);
+    }
+}
+
 /* Appends b to a. */
 static fw_err pool(struct scored *a, const struct scored *b)
 {
@@ -227,49 +289,62 @@ fw_err fw_outlook_backtest_run(const struct fw_alert_panel *p,
     out->set[FW_OBT_SPLIT].from_s = from_s;
     out->set[FW_OBT_SPLIT].to_s = to_s;
 
-    /* One fit per set and kind serves both horizons; the folds'
-     * forecasts are kept to be scored pooled. */
-    fw_err err = FW_OK;
-    struct scored pooled[NH][NK];
-    memset(pooled, 0, sizeof pooled);
-    for (int si = 0; si < FW_OBT_N_SETS && err == FW_OK; si++) {
-        struct fw_obt_set *s = &out->set[si];
-        if (si == FW_OBT_POOLED) {
-            for (int h = 0; h < NH && err == FW_OK; h++) {
-                s->n_train[h] = out->set[0].n_train[h];
-                for (int k = 0; k < NK && err == FW_OK; k++) {
-                    err = score(&pooled[h][k], &s->c[h][k]);
-                }
-            }
-            continue;
-        }
-        size_t r0, r1;
-        row_range(p, s->from_s, s->to_s, &r0, &r1);
-        for (int k = 0; k < NK && err == FW_OK; k++) {
-            if (progress != NULL) {
-                progress(arg, s->name, fw_outlook_kind_name(k));
-            }
-            fw_outlook_model *m = NULL;
-            err = fw_outlook_fit(p, k, s->from_s, adj, &m, d);
-            for (int h = 0; h < NH && err == FW_OK; h++) {
-                struct scored sc;
-                s->n_train[h] = fw_outlook_model_n_rows(m, h);
-                err = forecast_rows(m, p, h, r0, r1, &sc, d);
-                if (err == FW_OK) {
-                    err = score(&sc, &s->c[h][k]);
-                }
-                if (err == FW_OK && si < FW_OBT_N_FOLDS &&
-                    pool(&pooled[h][k], &sc) != FW_OK) {
-                    err = fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
-                }
-                scored_free(&sc);
-            }
-            fw_outlook_model_free(m);
+    /* One fit per set and kind serves both horizons; the fits run on
+     * FW_OBT_THREADS threads; the folds' forecasts are kept to be scored
+     * pooled. */
+    struct pool_ctx c = {.p = p, .adj = adj, .bt = out, .progress = progress,
+                         .arg = arg};
+    for (int si = 0; si < FW_OBT_N_SETS; si++) {
+        for (int k = 0; si != FW_OBT_POOLED && k < NK; k++) {
+            c.job[c.n_jobs].set = si;
+            c.job[c.n_jobs].kind = k;
+            c.n_jobs++;
         }
     }
-    for (int h = 0; h < NH; h++) {
-        for (int k = 0; k < NK; k++) {
-            scored_free(&pooled[h][k]);
+    pthread_mutex_init(&c.lock, NULL);
+    pthread_t th[FW_OBT_THREADS];
+    int n_th = 0;
+    for (; n_th < FW_OBT_THREADS; n_th++) {
+        if (pthread_create(&th[n_th], NULL, worker, &c) != 0) {
+            break;
+        }
+    }
+    if (n_th == 0) {
+        worker(&c); /* no thread to be had: do it here */
+    }
+    for (int i = 0; i < n_th; i++) {
+        pthread_join(th[i], NULL);
+    }
+    pthread_mutex_destroy(&c.lock);
+    fw_err err = FW_OK;
+    for (size_t j = 0; j < c.n_jobs && err == FW_OK; j++) {
+        if (c.job[j].err != FW_OK) {
+            err = c.job[j].err;
+            if (d != NULL) {
+                *d = c.job[j].d;
+            }
+        }
+    }
+    struct fw_obt_set *ps = &out->set[FW_OBT_POOLED];
+    for (int h = 0; h < NH && err == FW_OK; h++) {
+        ps->n_train[h] = out->set[0].n_train[h];
+        for (int k = 0; k < NK && err == FW_OK; k++) {
+            struct scored pooled = {0};
+            for (size_t j = 0; j < c.n_jobs && err == FW_OK; j++) {
+                if (c.job[j].kind == k && c.job[j].set < FW_OBT_N_FOLDS &&
+                    pool(&pooled, &c.job[j].sc[h]) != FW_OK) {
+                    err = fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
+                }
+            }
+            if (err == FW_OK) {
+                err = score(&pooled, &ps->c[h][k]);
+            }
+            scored_free(&pooled);
+        }
+    }
+    for (size_t j = 0; j < c.n_jobs; j++) {
+        for (int h = 0; h < NH; h++) {
+            scored_free(&c.job[j].sc[h]);
         }
     }
     out->seconds = wall_s() - t_start;
