@@ -471,11 +471,14 @@ static char *report_md(const struct fw_outlook_backtest *bt,
             md_table(f, s, h);
         }
     }
-    fputs("## Reliability of xgboost, pooled folds\n\n", f);
+    fputs("## Reliability, pooled folds\n\n", f);
     for (int h = 0; h < NH; h++) {
         fprintf(f, "### %d hours\n\n![reliability](reliability_%dh.svg)\n\n",
                 FW_PANEL_HORIZON_H[h], FW_PANEL_HORIZON_H[h]);
-        md_reliability(f, &pl->c[h][FW_OUTLOOK_XGBOOST]);
+        for (int k = FW_OUTLOOK_LOGIT; k <= FW_OUTLOOK_XGBOOST; k++) {
+            fprintf(f, "%s:\n\n", fw_outlook_kind_name(k));
+            md_reliability(f, &pl->c[h][k]);
+        }
     }
     if (fclose(f) != 0) {
         free(buf);
@@ -589,7 +592,6 @@ fw_err fw_outlook_backtest_write(const struct fw_outlook_backtest *bt,
         return fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory (report.json)");
     }
     size_t len = strlen(text);
-    text[len] = '\0';
     fw_err err = fw_report_write_file(dir, "report.json", text, len, d);
     free(text);
     if (err == FW_OK) {
