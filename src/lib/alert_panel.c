@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -236,6 +237,11 @@ static fw_err merge(struct series *se)
     return FW_OK;
 }
 
+/* An alert still running when read: region r's interval i. */
+struct open_ref {
+    size_t r, i;
+};
+
 fw_err fw_alert_history_load(fw_store *st, int64_t lo_s, int64_t hi_s,
                              fw_alert_history **out, struct fw_diag *d)
 {
@@ -244,47 +250,41 @@ fw_err fw_alert_history_load(fw_store *st, int64_t lo_s, int64_t hi_s,
         return fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
     }
     int64_t lo = lo_s == INT64_MIN ? INT64_MIN : lo_s - LOOKBACK_S;
-    /* The newest time the store has seen: open alerts run to it. */
+    struct open_ref *open = NULL; /* alerts running when read */
+    size_t n_open = 0;
+    /* The regions' alerts that may reach past lo: a seek per region in
+     * alert_oblast_end for a window, the whole table for all of it. An
+     * open alert's end_s is when it was read; it may run OPEN_MAX_S past
+     * that. */
+    char sql[512];
+    int len = snprintf(sql, sizeof sql,
+                       "SELECT oblast_iso, start_s, end_s, is_open FROM alert"
+                       " WHERE start_s < ?1 AND end_s > ?2 AND oblast_iso IN"
+                       " (");
+    for (int r = 0; r < R; r++) {
+        len += snprintf(sql + len, sizeof sql - (size_t)len, "%s?%d",
+                        r ? "," : "", r + 3);
+    }
+    snprintf(sql + len, sizeof sql - (size_t)len, ")");
     sqlite3_stmt *s = NULL;
-    fw_err err = fw_store_prepare(
-        st,
-        "SELECT max((SELECT max(start_s) FROM alert WHERE start_s < ?1),"
-        " (SELECT max(end_s) FROM alert WHERE start_s < ?1))",
-        &s, d);
+    fw_err err = fw_store_prepare(st, sql, &s, d);
     if (err != FW_OK) {
         goto fail;
     }
     sqlite3_bind_int64(s, 1, hi_s);
-    int64_t seen = INT64_MIN;
-    if (sqlite3_step(s) == SQLITE_ROW &&
-        sqlite3_column_type(s, 0) != SQLITE_NULL) {
-        seen = sqlite3_column_int64(s, 0);
+    sqlite3_bind_int64(s, 2, lo == INT64_MIN ? INT64_MIN : lo - OPEN_MAX_S);
+    for (int r = 0; r < R; r++) {
+        sqlite3_bind_text(s, r + 3, region_iso[r], -1, SQLITE_STATIC);
     }
-    sqlite3_finalize(s);
-    s = NULL;
-    err = fw_store_prepare(st,
-                           "SELECT oblast_iso, start_s, end_s, is_open"
-                           " FROM alert WHERE start_s < ?1"
-                           " AND end_s + CASE WHEN is_open THEN ?3 ELSE 0"
-                           " END > ?2",
-                           &s, d);
-    if (err != FW_OK) {
-        goto fail;
-    }
-    sqlite3_bind_int64(s, 1, hi_s);
-    sqlite3_bind_int64(s, 2, lo);
-    sqlite3_bind_int64(s, 3, OPEN_MAX_S);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         int r = fw_panel_region_index(
             (const char *)sqlite3_column_text(s, 0));
-        if (r < 0) {
-            continue;
-        }
         int64_t a = sqlite3_column_int64(s, 1);
         int64_t b = sqlite3_column_int64(s, 2);
-        if (sqlite3_column_int(s, 3) && seen > b) {
-            b = seen < b + OPEN_MAX_S ? seen : b + OPEN_MAX_S;
+        int is_open = sqlite3_column_int(s, 3);
+        if (r < 0 || (!is_open && b <= lo)) {
+            continue;
         }
         if (b < a) {
             b = a;
@@ -292,6 +292,17 @@ fw_err fw_alert_history_load(fw_store *st, int64_t lo_s, int64_t hi_s,
         if (fw_alert_history_add(h, (size_t)r, a, b) != FW_OK) {
             err = fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
             goto fail;
+        }
+        if (is_open) {
+            /* its end is mended below, once the newest time is known */
+            struct open_ref *no = realloc(open, (n_open + 1) * sizeof *no);
+            if (no == NULL) {
+                err = fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
+                goto fail;
+            }
+            open = no;
+            open[n_open].r = (size_t)r;
+            open[n_open++].i = h->r[r].n - 1;
         }
     }
     if (rc != SQLITE_DONE) {
@@ -301,6 +312,33 @@ fw_err fw_alert_history_load(fw_store *st, int64_t lo_s, int64_t hi_s,
     }
     sqlite3_finalize(s);
     s = NULL;
+    if (n_open > 0) {
+        /* the newest time the store has seen: open alerts run to it */
+        err = fw_store_prepare(
+            st,
+            "SELECT max((SELECT max(start_s) FROM alert WHERE start_s < ?1),"
+            " (SELECT max(end_s) FROM alert WHERE start_s < ?1))",
+            &s, d);
+        if (err != FW_OK) {
+            goto fail;
+        }
+        sqlite3_bind_int64(s, 1, hi_s);
+        int64_t seen = INT64_MIN;
+        if (sqlite3_step(s) == SQLITE_ROW &&
+            sqlite3_column_type(s, 0) != SQLITE_NULL) {
+            seen = sqlite3_column_int64(s, 0);
+        }
+        sqlite3_finalize(s);
+        s = NULL;
+        for (size_t k = 0; k < n_open; k++) {
+            int64_t *e = &h->r[open[k].r].e[open[k].i];
+            if (seen > *e) {
+                *e = seen < *e + OPEN_MAX_S ? seen : *e + OPEN_MAX_S;
+            }
+        }
+    }
+    free(open);
+    open = NULL;
     /* The data's end is the newest start anywhere, whether or not it fell
      * in the window read. */
     err = fw_store_prepare(st,
@@ -320,6 +358,7 @@ fw_err fw_alert_history_load(fw_store *st, int64_t lo_s, int64_t hi_s,
     *out = h;
     return FW_OK;
 fail:
+    free(open);
     sqlite3_finalize(s);
     fw_alert_history_free(h);
     return err;
