@@ -379,6 +379,54 @@ static void test_naive_alert(void **state)
     fw_store_close(st);
 }
 
+/* An oblast alert and a raion alert inside it, read from an official
+ * CSV (a hand-made fixture of two rows, and one Lviv alert so that the
+ * record is live), are one alert of 10:00-12:00. */
+static void test_oblast_and_raion_alert_merged(void **state)
+{
+    (void)state;
+    struct fwt_temp t;
+    assert_int_equal(fwt_temp_store(&t, "raion"), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/official_data_en.csv", t.dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("oblast,raion,hromada,level,started_at,finished_at,source\r\n"
+          "Lvivska oblast,,,oblast,2023-06-10 09:00:00+00:00,"
+          "2023-06-10 09:20:00+00:00,official\r\n"
+          "Kharkivska oblast,,,oblast,2023-06-10 10:00:00+00:00,"
+          "2023-06-10 11:00:00+00:00,official\r\n"
+          "Kharkivska oblast,Kharkivskyi raion,,raion,"
+          "2023-06-10 10:30:00+00:00,2023-06-10 12:00:00+00:00,official\r\n",
+          f);
+    fclose(f);
+    fw_store *st = NULL;
+    struct fw_diag d;
+    fw_diag_reset(&d);
+    assert_int_equal(fw_store_open(t.db, FW_STORE_WRITE, &st, &d), FW_OK);
+    struct fw_ingest_result res;
+    assert_int_equal(fw_ingest_file(st, path, NULL, NULL, &res, &d), FW_OK);
+    assert_int_equal(res.rows_accepted, 3);
+    struct fw_alert_panel p;
+    int64_t at = ts("2023-06-10T13:00Z");
+    panel_of_store(st, at, at + 1, &p);
+    size_t r = (size_t)fw_panel_region_index("UA-63");
+    assert_int_equal(p.is_fresh[0], 1);
+    assert_near(feat(&p, r, FW_PF_STARTS_24H), 1, 0);
+    assert_near(feat(&p, r, FW_PF_ALERT_H_24H), 2.0, 1e-6);
+    assert_near(feat(&p, r, FW_PF_LAST_DURATION_H), 2.0, 1e-6);
+    fw_alert_panel_reset(&p);
+    /* at 11:00 the oblast alert has just ended, the raion one runs on */
+    panel_of_store(st, ts("2023-06-10T11:00Z"), ts("2023-06-10T11:00:01Z"),
+                   &p);
+    assert_int_equal(p.is_now[r], 1);
+    assert_near(feat(&p, r, FW_PF_H_SINCE_START), 1.0, 1e-6);
+    fw_alert_panel_reset(&p);
+    fw_store_close(st);
+    remove(path);
+    fwt_temp_store_remove(&t);
+}
+
 /* No look-ahead: moving, lengthening and adding alerts that start at or
  * after T changes no feature at T, only the targets. */
 static void test_no_lookahead(void **state)
@@ -587,6 +635,7 @@ int main(void)
     const struct CMUnitTest sample[] = {
         cmocka_unit_test(test_crlf_and_lf_same_panel),
         cmocka_unit_test(test_naive_alert),
+        cmocka_unit_test(test_oblast_and_raion_alert_merged),
         cmocka_unit_test(test_no_lookahead),
         cmocka_unit_test(test_model_single_batch_file),
         cmocka_unit_test(test_withheld),
