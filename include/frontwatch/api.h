@@ -35,6 +35,8 @@
 struct fw_api_config {
     const char *db_path;      /* the store, opened read-only (borrowed) */
     const char *model_path;   /* the model file, NULL: no probabilities */
+    const char *alert_model_path; /* the alert model (outlook.h), NULL: no
+                                     /api/outlook */
     const char *web_dir;      /* the dashboard's files (scripts/
                                  web_vendor.sh's output), NULL: no
                                  dashboard, only the API */

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -130,5 +131,13 @@ struct fw_outlook {
 fw_err fw_outlook_at(fw_store *st, const fw_outlook_model *m,
                      const char *oblast_iso, int64_t at_s,
                      struct fw_outlook *out, struct fw_diag *d);
+
+/* The outlook o of model m (read from model_file, borrowed; NULL: the
+ * JSON says null)
+ * as one JSON object and a newline (docs/CLI.md, "outlook"):
+ * probabilities to 0.0001, hours to 0.1. */
+void fw_outlook_write_json(const struct fw_outlook *o,
+                           const fw_outlook_model *m, const char *model_file,
+                           FILE *f);
 
 #endif

@@ -102,7 +102,6 @@ const char *fw_cli_model_path(const char *opt);
  * it holds index.html; NULL: none. */
 const char *fw_cli_web_dir(const char *opt);
 
-struct fw_outlook;
 typedef struct fw_outlook_model fw_outlook_model;
 
 /* Which --target train and backtest were given: 1 for "alerts", 0 for
@@ -118,15 +117,14 @@ int fw_cli_backtest_alerts(int argc, char **argv);
  * else models/alerts.json; *is_default says it was the last. */
 const char *fw_cli_alert_model_path(const char *opt, int *is_default);
 
+/* The same for serve: NULL when it is the default and does not exist. */
+const char *fw_cli_alert_model_path_if(const char *opt);
+
 /* Loads the alert model into *out. When not required, a default path that
  * does not exist is no error (*out = NULL: no outlook). Returns 0 or the
  * exit code after printing the error. */
 int fw_cli_load_alert_model(const char *opt, int required,
                             fw_outlook_model **out);
-
-/* The outlook as one JSON object and a newline (docs/CLI.md). */
-void fw_cli_outlook_json(const struct fw_outlook *o, const char *model_path,
-                         const fw_outlook_model *m, FILE *f);
 
 struct fw_config;
 

@@ -29,6 +29,13 @@ const char *fw_cli_alert_model_path(const char *opt, int *is_default)
     return opt ? opt : (env && *env) ? env : DEFAULT_ALERT_MODEL;
 }
 
+const char *fw_cli_alert_model_path_if(const char *opt)
+{
+    int is_default;
+    const char *path = fw_cli_alert_model_path(opt, &is_default);
+    return is_default && access(path, F_OK) != 0 ? NULL : path;
+}
+
 int fw_cli_load_alert_model(const char *opt, int required,
                             fw_outlook_model **out)
 {
@@ -322,65 +329,6 @@ static const char *pct(double p, char *buf, size_t cap)
     return buf;
 }
 
-static void json_num(FILE *f, const char *key, double v, int decimals)
-{
-    if (isnan(v)) {
-        fprintf(f, "\"%s\":null", key);
-    } else {
-        fprintf(f, "\"%s\":%.*f", key, decimals, v);
-    }
-}
-
-void fw_cli_outlook_json(const struct fw_outlook *o, const char *model_path,
-                         const fw_outlook_model *m, FILE *f)
-{
-    const struct fw_oblast *ob = fw_oblast_by_iso(o->oblast_iso);
-    char at[21], newest[21] = "";
-    fw_date_format_iso(o->at_s, at);
-    if (o->newest_alert_s != INT64_MIN) {
-        fw_date_format_iso(o->newest_alert_s, newest);
-    }
-    fprintf(f, "{\"oblast_iso\":\"%s\",\"oblast\":\"%s\",\"at\":\"%s\",",
-            o->oblast_iso, ob ? ob->name_en : "", at);
-    json_num(f, "p_alert_6h", o->p[0], 4);
-    fputc(',', f);
-    json_num(f, "p_alert_24h", o->p[1], 4);
-    fputc(',', f);
-    json_num(f, "usual_6h", o->usual[0], 4);
-    fputc(',', f);
-    json_num(f, "usual_24h", o->usual[1], 4);
-    fprintf(f, ",\"under_alert_now\":%s,",
-            o->has_outlook ? (o->is_now ? "true" : "false") : "null");
-    json_num(f, "hours_since_alert_end", o->h_since_end, 1);
-    fputc(',', f);
-    json_num(f, "alerts_started_24h", o->starts_24h, 0);
-    fputc(',', f);
-    json_num(f, "alert_hours_24h", o->alert_h_24h, 1);
-    if (newest[0]) {
-        fprintf(f, ",\"newest_alert\":\"%s\"", newest);
-    } else {
-        fputs(",\"newest_alert\":null", f);
-    }
-    if (o->has_outlook) {
-        fputs(",\"withheld\":null", f);
-    } else {
-        fprintf(f, ",\"withheld\":\"%s\"", o->why);
-    }
-    fprintf(f,
-            ",\"model\":{\"kind\":\"%s\",\"trained_until\":\"%s\","
-            "\"file\":\"",
-            o->kind, fw_outlook_model_until(m));
-    for (const char *c = model_path; *c; c++) {
-        if (*c == '"' || *c == '\\') {
-            fputc('\\', f);
-        }
-        if ((unsigned char)*c >= 0x20) {
-            fputc(*c, f);
-        }
-    }
-    fputs("\"}}\n", f);
-}
-
 static void outlook_text(const struct fw_outlook *o, const char *model_path,
                          const fw_outlook_model *m, FILE *f)
 {
@@ -578,7 +526,7 @@ static int exec_outlook(int argc, char **argv)
             if (err != FW_OK) {
                 rc = fw_cli_fail(err, &d);
             } else if (json) {
-                fw_cli_outlook_json(&o, model_path, m, stdout);
+                fw_outlook_write_json(&o, m, model_path, stdout);
             } else {
                 outlook_text(&o, model_path, m, stdout);
             }

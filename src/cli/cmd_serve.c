@@ -27,21 +27,24 @@ static int exec_serve(int argc, char **argv)
         {"bind", required_argument, NULL, 'b'},
         {"port", required_argument, NULL, 'p'},
         {"model", required_argument, NULL, 'm'},
+        {"alert-model", required_argument, NULL, 'M'},
         {"web", required_argument, NULL, 'w'},
         {"threads", required_argument, NULL, 't'},
         {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *bind = "127.0.0.1", *model = NULL, *web = NULL;
+    const char *alert_model = NULL;
     long port = 8080, threads = 8;
     int quiet = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:b:p:m:w:t:q", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:b:p:m:M:w:t:q", opts, NULL)) != -1) {
         char *end = NULL;
         switch (c) {
         case 'd': db = optarg; break;
         case 'b': bind = optarg; break;
         case 'm': model = optarg; break;
+        case 'M': alert_model = optarg; break;
         case 'w': web = optarg; break;
         case 'q': quiet = 1; break;
         case 'p':
@@ -73,6 +76,7 @@ static int exec_serve(int argc, char **argv)
     struct fw_api_config ac = {
         .db_path = fw_cli_db_path(db),
         .model_path = fw_cli_model_path(model),
+        .alert_model_path = fw_cli_alert_model_path_if(alert_model),
         .web_dir = fw_cli_web_dir(web),
         .n_contexts = (size_t)threads,
     };
@@ -118,7 +122,7 @@ static int exec_serve(int argc, char **argv)
 const struct fw_cmd fw_cmd_serve = {
     .name = "serve",
     .usage = "serve [--bind ADDR] [--port N] [--db STORE] [--model F] "
-             "[--web DIR] [--threads N] [--quiet]",
+             "[--alert-model F] [--web DIR] [--threads N] [--quiet]",
     .summary = "the JSON API, the dashboard and the warning feeds over HTTP",
     .help =
         "Answers over HTTP from the store, read-only, until Ctrl-C or\n"
@@ -136,6 +140,9 @@ const struct fw_cmd fw_cmd_serve = {
         "  --db STORE    the store (default frontwatch.db or $FRONTWATCH_DB)\n"
         "  --model F     the model file (default $FRONTWATCH_MODEL, else\n"
         "                models/occupation.json when it exists)\n"
+        "  --alert-model F  the alert model for /api/outlook (default\n"
+        "                $FRONTWATCH_ALERT_MODEL, else models/alerts.json when\n"
+        "                it exists; without one, /api/outlook answers 404)\n"
         "  --web DIR     the dashboard's files (default $FRONTWATCH_WEB, else\n"
         "                the build's web folder); --web '' serves the API only\n"
         "  --threads N   requests answered at once (default 8)\n"

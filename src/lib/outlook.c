@@ -14,6 +14,7 @@
 #include "frontwatch/date.h"
 #include "frontwatch/io.h"
 #include "frontwatch/model.h"
+#include "frontwatch/oblast.h"
 
 #define HOUR ((int64_t)3600)
 #define DAY ((int64_t)FW_DAY_S)
@@ -586,6 +587,70 @@ fw_err fw_outlook_model_load(const char *path, fw_outlook_model **out,
 }
 
 /* ---- one region, one hour ---- */
+
+static void json_num(FILE *f, const char *key, double v, int decimals)
+{
+    if (isnan(v)) {
+        fprintf(f, "\"%s\":null", key);
+    } else {
+        fprintf(f, "\"%s\":%.*f", key, decimals, v);
+    }
+}
+
+void fw_outlook_write_json(const struct fw_outlook *o,
+                           const fw_outlook_model *m, const char *model_file,
+                           FILE *f)
+{
+    const struct fw_oblast *ob = fw_oblast_by_iso(o->oblast_iso);
+    char at[21], newest[21] = "";
+    fw_date_format_iso(o->at_s, at);
+    if (o->newest_alert_s != INT64_MIN) {
+        fw_date_format_iso(o->newest_alert_s, newest);
+    }
+    fprintf(f, "{\"oblast_iso\":\"%s\",\"oblast\":\"%s\",\"at\":\"%s\",",
+            o->oblast_iso, ob ? ob->name_en : "", at);
+    json_num(f, "p_alert_6h", o->p[0], 4);
+    fputc(',', f);
+    json_num(f, "p_alert_24h", o->p[1], 4);
+    fputc(',', f);
+    json_num(f, "usual_6h", o->usual[0], 4);
+    fputc(',', f);
+    json_num(f, "usual_24h", o->usual[1], 4);
+    fprintf(f, ",\"under_alert_now\":%s,",
+            o->has_outlook ? (o->is_now ? "true" : "false") : "null");
+    json_num(f, "hours_since_alert_end", o->h_since_end, 1);
+    fputc(',', f);
+    json_num(f, "alerts_started_24h", o->starts_24h, 0);
+    fputc(',', f);
+    json_num(f, "alert_hours_24h", o->alert_h_24h, 1);
+    if (newest[0]) {
+        fprintf(f, ",\"newest_alert\":\"%s\"", newest);
+    } else {
+        fputs(",\"newest_alert\":null", f);
+    }
+    if (o->has_outlook) {
+        fputs(",\"withheld\":null", f);
+    } else {
+        fprintf(f, ",\"withheld\":\"%s\"", o->why);
+    }
+    fprintf(f, ",\"model\":{\"kind\":\"%s\",\"trained_until\":\"%s\",",
+            o->kind, fw_outlook_model_until(m));
+    if (model_file == NULL) {
+        fputs("\"file\":null}}\n", f);
+        return;
+    }
+    fputs("\"file\":\"", f);
+    for (const char *c = model_file; *c; c++) {
+        if (*c == '"' || *c == '\\') {
+            fputc('\\', f);
+        }
+        if ((unsigned char)*c >= 0x20) {
+            fputc(*c, f);
+        }
+    }
+    fputs("\"}}\n", f);
+}
+
 
 fw_err fw_outlook_at(fw_store *st, const fw_outlook_model *m,
                      const char *oblast_iso, int64_t at_s,

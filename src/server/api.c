@@ -57,6 +57,7 @@ struct day_forecasts {
 struct fw_api {
     char *db_path;
     char *model_path;
+    char *alert_model_path;
     int64_t now_s;
     pthread_mutex_t mu;       /* ctxs' is_busy, the cache, n_heavy */
     pthread_cond_t cv;        /* a context came back */
@@ -215,6 +216,7 @@ static void ctx_close(struct api_ctx *c)
     api_assess_forget(c);
     fw_geo_free(c->g);
     fw_forecast_free(c->fc);
+    fw_outlook_model_free(c->om);
     fw_store_close(c->st);
     int busy = c->is_busy;
     memset(c, 0, sizeof *c);
@@ -235,6 +237,9 @@ static fw_err ctx_open(const fw_api *api, struct api_ctx *c, struct fw_diag *d)
     }
     if (err == FW_OK && api->model_path != NULL) {
         err = fw_forecast_load(api->model_path, &c->fc, d);
+    }
+    if (err == FW_OK && api->alert_model_path != NULL) {
+        err = fw_outlook_model_load(api->alert_model_path, &c->om, d);
     }
     if (err != FW_OK) {
         ctx_close(c);
@@ -278,6 +283,7 @@ void fw_api_free(fw_api *api)
     pthread_cond_destroy(&api->cv);
     free(api->db_path);
     free(api->model_path);
+    free(api->alert_model_path);
     free(api);
 }
 
@@ -296,10 +302,13 @@ fw_err fw_api_new(const struct fw_api_config *cfg, fw_api **out,
     api->n_ctxs = cfg->n_contexts > 0 ? cfg->n_contexts : 1;
     api->db_path = strdup(cfg->db_path);
     api->model_path = cfg->model_path ? strdup(cfg->model_path) : NULL;
+    api->alert_model_path =
+        cfg->alert_model_path ? strdup(cfg->alert_model_path) : NULL;
     api->ctxs = calloc(api->n_ctxs, sizeof *api->ctxs);
     api->web = calloc(WEB_MAX_FILES, sizeof *api->web);
     if (api->db_path == NULL || api->ctxs == NULL || api->web == NULL ||
-        (cfg->model_path != NULL && api->model_path == NULL)) {
+        (cfg->model_path != NULL && api->model_path == NULL) ||
+        (cfg->alert_model_path != NULL && api->alert_model_path == NULL)) {
         err = fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
         goto fail;
     }
@@ -779,6 +788,8 @@ static const struct route ROUTES[] = {
     {"/api/oblasts", 0, api_oblasts, "", 1},
     {"/api/placemap", 0, api_placemap, "date", 1},
     {"/api/alerts", 0, api_alerts, "oblast from to", 1},
+    /* not cached: without `at` the answer is of the current hour */
+    {"/api/outlook/", 1, api_outlook, "at", 0},
     {"/place/", 1, api_page_place, "date lang", 1},
     {"/feeds/atom.xml", 0, api_feed_atom, "place oblast from to", 1},
     {"/feeds/cap.xml", 0, api_feed_cap, "place oblast from to alert", 1},
@@ -1169,6 +1180,7 @@ fw_err fw_api_answer(fw_api *api, const struct fw_api_request *req,
     rq.base_url = req->base_url ? req->base_url : "http://127.0.0.1:8080";
     int64_t now = api->now_s ? api->now_s : (int64_t)time(NULL);
     rq.today_s = fw_date_kyiv_day(now);
+    rq.now_s = now;
     char *body = NULL;
     size_t body_len = 0;
     struct api_resp rs = {.status = 500,

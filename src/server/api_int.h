@@ -13,6 +13,7 @@
 #include "frontwatch/assess.h"
 #include "frontwatch/forecast.h"
 #include "frontwatch/geo.h"
+#include "frontwatch/outlook.h"
 #include "frontwatch/place.h"
 #include "frontwatch/store.h"
 #include "frontwatch/summary.h"
@@ -22,6 +23,7 @@ struct api_ctx {
     fw_store *st;
     fw_geo *g;
     fw_forecast *fc;          /* NULL: no model */
+    fw_outlook_model *om;     /* NULL: no alert model */
     int64_t data_version;     /* of the store when g was made */
     int is_busy;
     /* the last assessment made (api_assess.c): the place page in two
@@ -48,6 +50,7 @@ struct api_req {
     const char *base;         /* to the site root, for pages */
     const char *base_url;     /* absolute, for feeds: "http://host:port" */
     int64_t today_s;          /* the day in Kyiv now (midnight UTC) */
+    int64_t now_s;            /* now (fw_api_config.now_s in tests) */
     int64_t data_version;
 };
 
@@ -144,6 +147,7 @@ void api_frontline(struct api_req *rq, struct api_resp *rs);
 void api_oblasts(struct api_req *rq, struct api_resp *rs);
 void api_placemap(struct api_req *rq, struct api_resp *rs);
 void api_alerts(struct api_req *rq, struct api_resp *rs);
+void api_outlook(struct api_req *rq, struct api_resp *rs);
 void api_page_place(struct api_req *rq, struct api_resp *rs);
 void api_feed_atom(struct api_req *rq, struct api_resp *rs);
 void api_feed_cap(struct api_req *rq, struct api_resp *rs);

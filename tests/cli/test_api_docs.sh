@@ -84,6 +84,11 @@ else
     check ingest 0 'files ingested' -- "$FW" ingest --db "$tmp/fw.db" "$SAMPLE"
 fi
 
+# an alert model (both the full data and the sample hold the alert files)
+check train-alerts 0 'logit alert outlook' -- "$FW" train --db "$tmp/fw.db" --target alerts \
+    --until 2023-12-31 --out "$tmp/alerts.json"
+model+=(--alert-model "$tmp/alerts.json")
+
 # the two pages the server needs for /place/ID (no vendored npm files)
 mkdir -p "$tmp/web"
 cp -R "$ROOT/web/index.html" "$ROOT/web/place.html" "$ROOT/web/css" "$ROOT/web/js" "$tmp/web/"
