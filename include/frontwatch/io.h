@@ -46,4 +46,10 @@ fw_err fw_io_read_file(const char *path, size_t max_bytes, char **out,
  * as 64 lowercase hex digits plus NUL into hex[65]. Errors: FW_EIO. */
 fw_err fw_io_sha256_file(const char *path, char hex[65]);
 
+/* Writes text (NUL-terminated, borrowed) and a newline to path through
+ * path.tmp, renamed over path when whole: on error path is as it was and
+ * path.tmp is removed. Errors: FW_EIO (d names the file and why). */
+fw_err fw_io_write_text_atomic(const char *path, const char *text,
+                               struct fw_diag *d);
+
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "frontwatch/date.h"
+#include "frontwatch/io.h"
 
 #define FORMAT_NAME "frontwatch-occupation-model"
 #define FORMAT_VERSION 1
@@ -163,21 +164,7 @@ fw_err fw_forecast_save(const char *path, fw_model *const *models,
         return ok ? FW_ENOMEM : fw_diag_set(d, FW_ENOMEM, 0, 0,
                                             "cannot write the model");
     }
-    char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    fw_err err = FW_OK;
-    if (f == NULL) {
-        err = fw_diag_set(d, FW_EIO, 0, 0, "cannot create %s", tmp);
-    } else {
-        size_t len = strlen(text);
-        int bad = fwrite(text, 1, len, f) != len || fputc('\n', f) == EOF;
-        bad |= fclose(f) != 0;
-        if (bad || rename(tmp, path) != 0) {
-            remove(tmp);
-            err = fw_diag_set(d, FW_EIO, 0, 0, "cannot write %s", path);
-        }
-    }
+    fw_err err = fw_io_write_text_atomic(path, text, d);
     free(text);
     return err;
 }

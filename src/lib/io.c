@@ -251,3 +251,28 @@ out:
     fclose(f);
     return err;
 }
+
+fw_err fw_io_write_text_atomic(const char *path, const char *text,
+                               struct fw_diag *d)
+{
+    char tmp[4200];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
+        return fw_diag_set(d, FW_EIO, 0, 0, "cannot write %s: the name is"
+                                            " too long",
+                           path);
+    }
+    FILE *f = fopen(tmp, "wb");
+    if (f == NULL) {
+        return fw_diag_set(d, FW_EIO, 0, 0, "cannot create %s: %s", tmp,
+                           strerror(errno));
+    }
+    size_t len = strlen(text);
+    int bad = fwrite(text, 1, len, f) != len || fputc('\n', f) == EOF;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        const char *why = strerror(errno);
+        remove(tmp);
+        return fw_diag_set(d, FW_EIO, 0, 0, "cannot write %s: %s", path, why);
+    }
+    return FW_OK;
+}
