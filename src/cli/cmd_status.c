@@ -124,6 +124,10 @@ static int exec_status(int argc, char **argv)
         {"  held back (isolated)",
          "SELECT count(*) FROM polygon WHERE unconfirmed <> 0"},
         {"boundary polygons", "SELECT count(*) FROM boundary"},
+        {"country outlines",
+         "SELECT count(DISTINCT country) FROM country_outline"},
+        {"  state border km",
+         "SELECT coalesce(round(sum(length_km)), 0) FROM state_border"},
         {"rows rejected", "SELECT coalesce(sum(rows_rejected),0) FROM ingest_log"},
         {"rows repaired", "SELECT coalesce(sum(rows_repaired),0) FROM ingest_log"},
     };
