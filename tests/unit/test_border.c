@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "frontwatch/assess.h"
 #include "frontwatch/border.h"
 #include "frontwatch/ingest.h"
 #include "frontwatch/place.h"
@@ -275,6 +276,57 @@ static void test_distance_independent(void **state)
     fwt_close(&c);
 }
 
+/* assess carries the distance (here without maps: status unknown, the
+ * border still measured), and its JSON the two fields; a store without a
+ * border gives "" and null. */
+static void test_assess_fields(void **state)
+{
+    (void)state;
+    struct fwt_env c;
+    if (fwt_shared_or_skip(RU_SHP ".shp") == NULL) {
+        return;
+    }
+    struct fw_diag d;
+    assert_int_equal(fw_store_open(g_store.db, FW_STORE_READ, &c.st, &d),
+                     FW_OK);
+    assert_int_equal(fw_geo_new(c.st, &c.g, &d), FW_OK);
+    struct fw_place p = place(c.st, "Vovchansk");
+    struct fw_assessment a;
+    assert_int_equal(
+        fw_assess(c.st, c.g, &p, 1714521600 /* 2024-05-01 */, &a, &d), FW_OK);
+    assert_string_equal(a.border_country, "RU");
+    assert_near(a.distance_to_border_km, 6.38, 0.01);
+    char *json = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&json, &len);
+    fw_assess_write_json(&a, f);
+    fclose(f);
+    assert_non_null(strstr(
+        json, "\"distance_to_border_km\":6.4,\"border_country\":\"RU\""));
+    free(json);
+    fwt_close(&c);
+
+    /* an empty store: no border */
+    struct fwt_temp t;
+    assert_int_equal(fwt_temp_store(&t, "noborder"), 0);
+    assert_int_equal(fw_store_open(t.db, FW_STORE_WRITE, &c.st, &d), FW_OK);
+    assert_int_equal(fw_geo_new(c.st, &c.g, &d), FW_OK);
+    struct fw_border_distance b;
+    assert_int_equal(fw_border_distance(c.g, p.lat_deg, p.lon_deg, &b, &d),
+                     FW_ENOTFOUND);
+    assert_int_equal(fw_assess(c.st, c.g, &p, 1714521600, &a, &d), FW_OK);
+    assert_string_equal(a.border_country, "");
+    assert_true(isnan(a.distance_to_border_km));
+    f = open_memstream(&json, &len);
+    fw_assess_write_json(&a, f);
+    fclose(f);
+    assert_non_null(
+        strstr(json, "\"distance_to_border_km\":null,\"border_country\":null"));
+    free(json);
+    fwt_close(&c);
+    fwt_temp_store_remove(&t);
+}
+
 /* ---- broken shapefiles ------------------------------------------------ */
 
 /* Copies the first max_bytes (all when 0) of src to dst. */
@@ -489,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_the_line),
         cmocka_unit_test(test_known_places),
         cmocka_unit_test(test_distance_independent),
+        cmocka_unit_test(test_assess_fields),
         cmocka_unit_test(test_broken_shapefiles),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
