@@ -55,6 +55,10 @@ static const struct {
      " AND (oblast_iso IS NULL) = (area IS NULL)"},
     {"no file ingested twice",
      "SELECT count(*) - count(DISTINCT sha256 || name) FROM ingest_log"},
+    {"the state border comes from the newest country outline",
+     "SELECT count(*) FROM state_border b WHERE b.log_id <>"
+     " (SELECT max(log_id) FROM country_outline c"
+     "  WHERE c.country = b.country)"},
 };
 
 static int integrity_ok(fw_store *st)
