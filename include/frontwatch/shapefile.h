@@ -19,13 +19,15 @@
  * (Natural Earth), or an OpenStreetMap "address" field holding
  * "country_code"=>"ru" (a Nominatim export, as the Russia file). It
  * becomes one sink->country record (the code in upper case, the name from
- * a field "name" or "NAME", else the code) and a sink->polygon per
+ * a field "name" or "NAME" when it is UTF-8, else the code) and a sink->polygon per
  * polygon: rings wound clockwise are shells, counter-clockwise ones holes,
  * each hole in the smallest shell that holds it (a hole in none is taken
  * as a shell, sink->repair); an unclosed ring is closed (sink->repair);
  * a ring of fewer than four points is dropped (sink->repair); an invalid
  * polygon is repaired with GEOS MakeValid (sink->repair). area_km2 is the
- * exact geodesic area on WGS84 (PROJ geod_polygon). A record without
+ * exact geodesic area on WGS84 (PROJ geod_polygon), shell less holes; 0
+ * (sink->repair) for a polygon whose edges span so many degrees that its
+ * holes measure more than its shell on the ellipsoid. A record without
  * geometry (null shape) is rejected (sink->reject), not an error.
  *
  * Errors (FW_EPARSE, d's feature the 0-based record where one is at

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "frontwatch/io.h"
+#include "frontwatch/text.h"
 
 /* ---- shapelib's I/O hooks over memory ---------------------------------- */
 
@@ -281,8 +282,8 @@ static int country_code(DBFHandle dbf, int i, char code[3])
     return 1;
 }
 
-/* The name of .dbf row i into name[cap]: field "name" (any case), else
- * the code. */
+/* The name of .dbf row i into name[cap]: field "name" (any case) when it
+ * is UTF-8 and fits, else the code. */
 static void country_name(DBFHandle dbf, int i, const char *code, char *name,
                          size_t cap)
 {
@@ -290,7 +291,12 @@ static void country_name(DBFHandle dbf, int i, const char *code, char *name,
     const char *v = k >= 0 && !DBFIsAttributeNULL(dbf, i, k)
                         ? DBFReadStringAttribute(dbf, i, k)
                         : NULL;
-    snprintf(name, cap, "%s", v != NULL && v[0] != '\0' ? v : code);
+    long line, col;
+    if (v == NULL || v[0] == '\0' || strlen(v) >= cap ||
+        !fw_text_utf8_valid(v, strlen(v), &line, &col)) {
+        v = code;
+    }
+    snprintf(name, cap, "%s", v);
 }
 
 /* Twice the signed area of ring [i0, i1) of o, in degrees^2: negative for
@@ -376,6 +382,15 @@ static fw_err emit_polygon(struct reader *r, const GEOSGeometry *g)
     int n_holes = GEOSGetNumInteriorRings_r(r->gh, g);
     for (int i = 0; i < n_holes; i++) {
         m2 -= ring_area_m2(r, GEOSGetInteriorRingN_r(r->gh, g, i));
+    }
+    if (m2 < 0) {
+        /* valid in longitude and latitude, where its edges are straight,
+         * but not on the ellipsoid, where they are geodesics: with edges
+         * many degrees long its holes can measure more than its shell
+         * (fuzz/corpus/shapefile/regress-holes-larger-than-shell.bin) */
+        repair(r, "holes larger than the shell on the ellipsoid (edges "
+                  "many degrees long): area taken as 0");
+        m2 = 0;
     }
     rec.area_km2 = m2 / 1e6;
     size_t len = 0;

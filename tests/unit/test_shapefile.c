@@ -39,6 +39,7 @@ static fw_err on_polygon(void *ctx, const struct fw_polygon_rec *p)
 {
     struct got *g = ctx;
     g->n_polygons++;
+    assert_true(p->area_km2 >= 0);
     g->km2 += p->area_km2;
     assert_int_equal(p->cls, 0);
     assert_true(p->min_lon <= p->max_lon && p->min_lat <= p->max_lat);
@@ -372,6 +373,47 @@ static void test_wrong_kind_and_coordinates(void **state)
                      FW_EPARSE);
 }
 
+/* Found by fuzz_shapefile: the exclave's ring with one longitude's sign
+ * flipped, repaired by MakeValid into a polygon with a hole that is valid
+ * in degrees but whose hole measures more than its shell on the
+ * ellipsoid (edges 63 degrees long); its area came out negative. */
+static void test_regress_holes_larger_than_shell(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    struct fw_diag d;
+    assert_int_equal(
+        fw_io_read_file(fwt_fixture("../../fuzz/corpus/shapefile/"
+                                    "regress-holes-larger-than-shell.bin"),
+                        FW_IO_MAX_BYTES, &buf, &len, &d),
+        FW_OK);
+    /* the harness's layout: the .shp's and .shx's lengths, then the three */
+    const unsigned char *u = (const unsigned char *)buf;
+    size_t shp_len = u[0] | u[1] << 8 | u[2] << 16 | (size_t)u[3] << 24;
+    size_t shx_len = u[4] | u[5] << 8 | u[6] << 16 | (size_t)u[7] << 24;
+    assert_true(8 + shp_len + shx_len <= len);
+    struct fw_shapefile f = {.name = "regress",
+                             .shp = buf + 8,
+                             .shp_len = shp_len,
+                             .shx = buf + 8 + shp_len,
+                             .shx_len = shx_len,
+                             .dbf = buf + 8 + shp_len + shx_len,
+                             .dbf_len = len - 8 - shp_len - shx_len};
+    struct got g;
+    struct fw_sink s = sink_of(&g);
+    fw_diag_reset(&d);
+    assert_int_equal(fw_shapefile_read(&f, &s, &d), FW_OK);
+    assert_true(g.n_polygons >= 1);
+    assert_true(g.km2 >= 0);
+    int said = 0;
+    for (int i = 0; i < g.n_repairs && i < 8; i++) {
+        said |= strstr(g.repairs[i], "holes larger than the shell") != NULL;
+    }
+    assert_true(said);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +421,7 @@ int main(void)
         cmocka_unit_test(test_real_broken),
         cmocka_unit_test(test_rings),
         cmocka_unit_test(test_wrong_kind_and_coordinates),
+        cmocka_unit_test(test_regress_holes_larger_than_shell),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
