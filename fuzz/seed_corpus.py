@@ -507,6 +507,8 @@ def seeds_shapefile():
     write("shapefile", "no_country.bin", shapefile_input(
         shp, shx, dbf_file([("", "Nowhere")])))
     write("shapefile", "truncated.bin", shapefile_input(shp[:-20], shx, ru))
+    far = shx[:104] + struct.pack(">i", 0x3ffffff0)
+    write("shapefile", "shx_past_end.bin", shapefile_input(shp, far, ru))
     shpe, shxe = shp_files([[sample_exclave()]])
     real_dbf = sample_bytes("boundaries/osm_russia_incl_crimea.dbf.gz")
     write("shapefile", "osm_exclave.bin", shapefile_input(shpe, shxe,

@@ -33,7 +33,9 @@
  * Errors (FW_EPARSE, d's feature the 0-based record where one is at
  * fault, its message naming the file of the three that is wrong): not a
  * .shp (no file code 9994), a .shp shorter than its header says
- * (truncated), an .shx or .dbf that shapelib cannot open, a .dbf whose
+ * (truncated), an .shx or .dbf that shapelib cannot open, an .shx placing
+ * a record past the .shp's end (checked before any record is read, so no
+ * buffer is sized by a length the file does not hold), a .dbf whose
  * record count differs from the .shp's (the .dbf of another shapefile),
  * not a polygon shapefile, a record shapelib cannot read, a record naming
  * no country; FW_ERANGE for a coordinate outside [-180, 180] x [-90, 90]

@@ -649,6 +649,21 @@ fw_err fw_shapefile_read(const struct fw_shapefile *f,
                    f->shp_len, shp->nFileSize);
         goto out;
     }
+    /* shapelib sizes its record buffer by the .shx: a record it places
+     * past the .shp's end would be read into up to 2 GB, for nothing */
+    for (int i = 0; i < n; i++) {
+        if ((size_t)shp->panRecOffset[i] + shp->panRecSize[i] + 8 >
+            f->shp_len) {
+            r.record = i;
+            err = fail(&r, FW_EPARSE, ".shx",
+                       "puts the record at bytes %u to %zu of a .shp of %zu "
+                       "(the .shx of another shapefile?)",
+                       shp->panRecOffset[i],
+                       (size_t)shp->panRecOffset[i] + shp->panRecSize[i] + 8,
+                       f->shp_len);
+            goto out;
+        }
+    }
     if (type != SHPT_POLYGON && type != SHPT_POLYGONZ &&
         type != SHPT_POLYGONM) {
         err = fail(&r, FW_EPARSE, ".shp",

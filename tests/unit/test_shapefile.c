@@ -195,6 +195,21 @@ static void test_real_broken(void **state)
     expect_error(&b, FW_EPARSE, -1,
                  "not a shapefile's .shp with records (file code 9994, "
                  "version 1000, record 1)");
+    /* an .shx whose record runs past the .shp's end (2 GB long, which
+     * shapelib accepts: it refuses from INT_MAX / 2 - 4 words on) is never
+     * read, so no buffer is sized by it */
+    unsigned char shx[108];
+    assert_int_equal(f.shx_len, sizeof shx);
+    memcpy(shx, f.shx, sizeof shx);
+    shx[104] = 0x3f; /* the record's length in 16-bit words, big-endian */
+    shx[105] = shx[106] = 0xff;
+    shx[107] = 0xf0;
+    b = f;
+    b.shx = shx;
+    expect_error(&b, FW_EPARSE, 0,
+                 "osm_russia_incl_crimea.shx: puts the record at bytes 100 to "
+                 "2147483724 of a .shp of 1875744 (the .shx of another "
+                 "shapefile?)");
     /* an .shx cut short: shapelib's own message, passed on */
     b = f;
     b.shx_len = 104;
