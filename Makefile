@@ -19,7 +19,7 @@ DEMO_DATE  ?= 2025-08-25
 PACKAGES = cmake make gcc pkg-config libsqlite3-dev libgeos-dev libproj-dev \
            libcjson-dev libcsv-dev zlib1g-dev libssl-dev libcmocka-dev \
            liblinear-dev libxgboost-dev libcivetweb-dev libcurl4-openssl-dev \
-           ca-certificates
+           libshp-dev ca-certificates
 
 MAKEFLAGS += --no-print-directory
 

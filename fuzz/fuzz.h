@@ -46,6 +46,7 @@ struct fuzz_counts {
     size_t n_regions;
     size_t n_snapshots;
     size_t n_boundaries;
+    size_t n_countries;
     size_t n_polygons;
     size_t n_events;
     size_t n_rejects;
@@ -57,9 +58,9 @@ struct fuzz_counts {
  * both are the caller's and must outlive the read. Every callback checks
  * its record: strings set and valid UTF-8, coordinates finite and in
  * range, alert spans ordered, polygon WKB a non-empty 2D ISO Polygon,
- * bounding boxes and areas sane, polygons only after their snapshot or
- * boundary, events with one oblast or one area, progress never past its
- * total. */
+ * bounding boxes and areas sane, polygons only after their snapshot,
+ * boundary or country, a country's code two capital letters, events with
+ * one oblast or one area, progress never past its total. */
 void fuzz_sink_init(struct fw_sink *sink, struct fuzz_counts *counts);
 
 /* Checks what a reader left in d after returning err: an error has a

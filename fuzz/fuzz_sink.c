@@ -152,7 +152,7 @@ static fw_err on_snapshot(void *ctx, const struct fw_snapshot_rec *s)
     struct fuzz_counts *c = ctx;
     FUZZ_CHECK(s->source != NULL);
     FUZZ_CHECK(c->n_snapshots == 0 && c->n_polygons == 0 &&
-               c->n_boundaries == 0);
+               c->n_boundaries == 0 && c->n_countries == 0);
     c->n_snapshots++;
     return FW_OK;
 }
@@ -167,10 +167,23 @@ static fw_err on_boundary(void *ctx, const struct fw_boundary_rec *b)
     return FW_OK;
 }
 
+static fw_err on_country(void *ctx, const struct fw_country_rec *k)
+{
+    struct fuzz_counts *c = ctx;
+    FUZZ_CHECK(k->country != NULL && strlen(k->country) == 2 &&
+               k->country[0] >= 'A' && k->country[0] <= 'Z' &&
+               k->country[1] >= 'A' && k->country[1] <= 'Z');
+    FUZZ_CHECK(is_text(k->name, 4096) && k->name[0] != '\0');
+    FUZZ_CHECK(c->n_snapshots == 0 && c->n_boundaries == 0);
+    c->n_countries++;
+    return FW_OK;
+}
+
 static fw_err on_polygon(void *ctx, const struct fw_polygon_rec *p)
 {
     struct fuzz_counts *c = ctx;
-    FUZZ_CHECK(c->n_snapshots == 1 || c->n_boundaries > 0);
+    FUZZ_CHECK(c->n_snapshots == 1 || c->n_boundaries > 0 ||
+               c->n_countries > 0);
     FUZZ_CHECK(c->n_snapshots == 0 ? p->cls == 0
                                    : (p->cls >= FW_CLASS_OCCUPIED &&
                                       p->cls <= FW_CLASS_LIBERATED));
@@ -249,6 +262,7 @@ void fuzz_sink_init(struct fw_sink *sink, struct fuzz_counts *counts)
         .region = on_region,
         .snapshot = on_snapshot,
         .boundary = on_boundary,
+        .country = on_country,
         .polygon = on_polygon,
         .event = on_event,
         .reject = on_reject,

@@ -14,6 +14,7 @@ inputs found by fuzzing, added by hand; this script never touches them.
 import gzip
 import json
 import os
+import struct
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLE = os.path.join(ROOT, "data", "sample")
@@ -426,6 +427,94 @@ def seeds_alerts_in_ua():
         write("alerts_in_ua", name, data)
 
 
+def shp_files(records):
+    """A polygon shapefile's .shp and .shx: records is a list of rings
+    lists (each ring a list of (lon, lat)), or None for a null shape."""
+    body, index = b"", b""
+    xs = [x for r in records if r for ring in r for x, _ in ring] or [0]
+    ys = [y for r in records if r for ring in r for _, y in ring] or [0]
+    box = struct.pack("<4d", min(xs), min(ys), max(xs), max(ys))
+    for i, rings in enumerate(records):
+        if rings is None:
+            content = struct.pack("<i", 0)
+        else:
+            pts = [p for ring in rings for p in ring]
+            starts, k = [], 0
+            for ring in rings:
+                starts.append(k)
+                k += len(ring)
+            content = (struct.pack("<i", 5) + box +
+                       struct.pack("<2i", len(rings), len(pts)) +
+                       struct.pack("<%di" % len(starts), *starts) +
+                       b"".join(struct.pack("<2d", x, y) for x, y in pts))
+        index += struct.pack(">2i", (100 + len(body)) // 2, len(content) // 2)
+        body += struct.pack(">2i", i + 1, len(content) // 2) + content
+
+    def header(length):
+        return (struct.pack(">7i", 9994, 0, 0, 0, 0, 0, length // 2) +
+                struct.pack("<2i", 1000, 5) + box + b"\0" * 32)
+    return header(100 + len(body)) + body, header(100 + len(index)) + index
+
+
+def dbf_file(rows, fields=(("ISO_A2", 2), ("NAME", 16))):
+    """A dBASE III file of character fields; rows are tuples of str."""
+    rec_len = 1 + sum(n for _, n in fields)
+    hdr_len = 32 + 32 * len(fields) + 1
+    out = struct.pack("<4BIHH20x", 3, 125, 1, 1, len(rows), hdr_len, rec_len)
+    for name, n in fields:
+        out += name.encode().ljust(11, b"\0") + b"C" + b"\0" * 4 + \
+            bytes([n, 0]) + b"\0" * 14
+    out += b"\r"
+    for row in rows:
+        out += b" " + b"".join(v.encode().ljust(n)[:n]
+                               for v, (_, n) in zip(row, fields))
+    return out + b"\x1a"
+
+
+def shapefile_input(shp, shx, dbf):
+    """The harness's input: the lengths of .shp and .shx, then the three."""
+    return struct.pack("<2I", len(shp), len(shx)) + shp + shx + dbf
+
+
+def sample_exclave():
+    """The smallest part of the sample's Russia (OSM, ODbL): the exclave
+    Sankovo-Medvezhye, 10 points, cut out of the one record's 30 parts."""
+    shp = sample_bytes("boundaries/osm_russia_incl_crimea.shp.gz")
+    n_parts, n_pts = struct.unpack("<2i", shp[144:152])
+    starts = list(struct.unpack("<%di" % n_parts, shp[152:152 + 4 * n_parts]))
+    base = 152 + 4 * n_parts
+    sizes = [(b - a) for a, b in zip(starts, starts[1:] + [n_pts])]
+    k = sizes.index(min(sizes))
+    ring = [struct.unpack("<2d", shp[base + 16 * i:base + 16 * i + 16])
+            for i in range(starts[k], starts[k] + sizes[k])]
+    return ring
+
+
+def seeds_shapefile():
+    square = [(30, 50), (30, 51), (31, 51), (31, 50), (30, 50)]
+    hole = [(30.2, 50.2), (30.8, 50.2), (30.8, 50.8), (30.2, 50.8),
+            (30.2, 50.2)]
+    open_ring = [(32, 50), (32, 51), (33, 51), (33, 50)]
+    shp, shx = shp_files([[square]])
+    ru = dbf_file([("RU", "Russia")])
+    write("shapefile", "square.bin", shapefile_input(shp, shx, ru))
+    shp2, shx2 = shp_files([[square, hole, open_ring, [(36, 50), (36.5, 50)]],
+                            None])
+    write("shapefile", "rings_null.bin", shapefile_input(
+        shp2, shx2, dbf_file([("BY", "Testland"), ("BY", "Testland")])))
+    write("shapefile", "dbf_count.bin", shapefile_input(shp, shx, dbf_file(
+        [("RU", "Russia"), ("RU", "Russia")])))
+    write("shapefile", "no_country.bin", shapefile_input(
+        shp, shx, dbf_file([("", "Nowhere")])))
+    write("shapefile", "truncated.bin", shapefile_input(shp[:-20], shx, ru))
+    far = shx[:104] + struct.pack(">i", 0x3ffffff0)
+    write("shapefile", "shx_past_end.bin", shapefile_input(shp, far, ru))
+    shpe, shxe = shp_files([[sample_exclave()]])
+    real_dbf = sample_bytes("boundaries/osm_russia_incl_crimea.dbf.gz")
+    write("shapefile", "osm_exclave.bin", shapefile_input(shpe, shxe,
+                                                         real_dbf))
+
+
 def main():
     alerts = seeds_alerts()
     regions = seeds_regions()
@@ -437,6 +526,7 @@ def main():
     seeds_text()
     seeds_missiles()
     seeds_alerts_in_ua()
+    seeds_shapefile()
 
 
 if __name__ == "__main__":

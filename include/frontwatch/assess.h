@@ -1,8 +1,8 @@
 /*
  * assess.h - the answer for one place on one date: control status per
  * source, distance to the occupied area and its trend, contested area
- * nearby, air-raid alert load against its own recent history, and the age
- * of every input.
+ * nearby, the distance to the state border, air-raid alert load against
+ * its own recent history, and the age of every input.
  *
  * Data flow: store + geo -> assess -> outputs (text for people, JSON for
  * programs; the schema is documented in docs/CLI.md).
@@ -101,6 +101,11 @@ struct fw_assessment {
     double distance_change_7d_km;  /* now minus 7 days ago; <0 = closer */
     double distance_change_28d_km;
     double contested_km2_25km; /* DeepState full maps; NAN without */
+    /* The nearest state border (border.h): whose, "RU" ("" without border
+     * data; the data has no outline of Belarus, so it is always Russia's),
+     * and the geodesic distance to it, NAN without. */
+    char border_country[3];
+    double distance_to_border_km;
     struct fw_source_assessment sources[FW_GEO_N_SOURCES];
     struct fw_alert_load alerts;
     /* Probabilities, set by the caller after fw_assess (borrowed; NULL:
@@ -114,7 +119,8 @@ struct fw_assessment {
 
 /* Assesses place on the day date_s (midnight UTC; data published up to
  * the end of that day is used). Errors: FW_ESQL, FW_EGEOS, FW_EPROJ,
- * FW_ENOMEM. A place no source covers is not an error: has_status is 0. */
+ * FW_ENOMEM. A place no source covers is not an error: has_status is 0;
+ * nor is a store without a state border: border_country is "". */
 fw_err fw_assess(fw_store *st, fw_geo *g, const struct fw_place *place,
                  int64_t date_s, struct fw_assessment *out,
                  struct fw_diag *d);

@@ -23,7 +23,8 @@ enum fw_source_kind {
     FW_SOURCE_FRONTLINE,
     FW_SOURCE_BOUNDARIES,
     FW_SOURCE_MISSILES, /* missile_attacks_daily.csv (events.h) */
-    FW_SOURCE_ALERTS_IN_UA /* an alerts.in.ua history answer (alerts.h) */
+    FW_SOURCE_ALERTS_IN_UA, /* an alerts.in.ua history answer (alerts.h) */
+    FW_SOURCE_COUNTRY_OUTLINE /* a shapefile of a country (shapefile.h) */
 };
 
 /* Name of a kind, "geonames", "alerts", ... (static, never NULL). */
@@ -50,7 +51,9 @@ typedef void (*fw_progress_fn)(void *ctx, const char *path, size_t done,
 
 /* Recognises the kind of source in path by its content, reading at most
  * the first 64 KiB (decompressed). FW_SOURCE_UNKNOWN when it is none of
- * ours. Errors: FW_EIO. */
+ * ours. A shapefile is known by its .shp, which brings its .shx and .dbf
+ * (shapefile.h): those two are FW_SOURCE_UNKNOWN, skipped in a folder.
+ * Errors: FW_EIO. */
 fw_err fw_ingest_sniff(const char *path, enum fw_source_kind *kind,
                        struct fw_diag *d);
 
@@ -62,7 +65,13 @@ fw_err fw_ingest_sniff(const char *path, enum fw_source_kind *kind,
  * newest first, so line numbers shift): a new version replaces the events
  * of the one ingested before it, in the same transaction. For it,
  * rows_read counts rows, rows_accepted rows that gave events (one event
- * per target of the row). */
+ * per target of the row).
+ *
+ * A shapefile is ingested through its .shp (path), with its .shx and .dbf
+ * found beside it (shapefile.h): one source, one transaction. Its sha256
+ * is that of the three files together, so a change in any of them makes
+ * it new; a missing or broken part fails the whole, d naming which part
+ * and why. rows_read counts polygons. */
 fw_err fw_ingest_file(fw_store *st, const char *path, fw_progress_fn progress,
                       void *progress_ctx, struct fw_ingest_result *res,
                       struct fw_diag *d);
@@ -110,7 +119,9 @@ void fw_ingest_pipe_close(struct fw_ingest_pipe *p);
  * snapshots whose occupied area jumps away from both neighbours and back
  * (glitches) as suspect, then holds the new isolated parts of each map as
  * unconfirmed (mapcheck.h; only the maps not yet checked, or whose
- * reference maps changed). Idempotent; one transaction. */
+ * reference maps changed), then derives the state border from the newest
+ * country outline and oblast outlines (border.h; only when those changed).
+ * Idempotent; one transaction. */
 fw_err fw_ingest_derive(fw_store *st, struct fw_diag *d);
 
 #endif

@@ -52,4 +52,12 @@ fw_err fw_io_sha256_file(const char *path, char hex[65]);
 fw_err fw_io_write_text_atomic(const char *path, const char *text,
                                struct fw_diag *d);
 
+/* SHA-256 of the raw bytes of paths[0 .. n_paths - 1] one after the
+ * other (a source made of several files, such as a shapefile's .shp, .shx
+ * and .dbf), as fw_io_sha256_file writes it; one path gives that file's
+ * sha256. hex is set on success only. Errors: FW_EIO (a file cannot be
+ * opened or read), FW_ENOMEM. */
+fw_err fw_io_sha256_files(const char *const *paths, size_t n_paths,
+                          char hex[65]);
+
 #endif

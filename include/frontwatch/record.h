@@ -1,7 +1,8 @@
 /*
  * record.h - what readers produce, and the sink they hand it to.
  *
- * Readers (gazetteer.h, alerts.h, frontline.h, events.h) turn one source file into
+ * Readers (gazetteer.h, alerts.h, frontline.h, events.h, shapefile.h) turn
+ * one source into
  * records and pass each to a struct fw_sink; the store's ingest implements
  * the sink inside one transaction per file. Readers never touch the store,
  * so they can be tested, fuzzed and benchmarked alone.
@@ -81,9 +82,10 @@ struct fw_snapshot_rec {
     int64_t as_of_s;       /* the state it shows (NZZ feature date lags) */
 };
 
-/* One polygon of a snapshot or boundary, valid (repaired if it was not). */
+/* One polygon of a snapshot, boundary or country outline, valid (repaired
+ * if it was not). */
 struct fw_polygon_rec {
-    enum fw_control_class cls; /* 0 for boundaries */
+    enum fw_control_class cls; /* 0 for boundaries and outlines */
     const unsigned char *wkb;  /* 2D ISO WKB, lon/lat degrees */
     size_t wkb_len;
     double min_lon, min_lat, max_lon, max_lat;
@@ -94,6 +96,12 @@ struct fw_polygon_rec {
 struct fw_boundary_rec {
     const char *oblast_iso; /* "UA-63" */
     const char *name;
+};
+
+/* A country's outline (shapefile.h), polygons follow via polygon(). */
+struct fw_country_rec {
+    const char *country; /* ISO 3166-1 alpha-2, upper case: "RU" */
+    const char *name;    /* as the source names it: "Russia" */
 };
 
 /* One event of an event source: for the missile and drone attack table
@@ -127,6 +135,7 @@ struct fw_sink {
     fw_err (*region)(void *ctx, const struct fw_region_rec *r);
     fw_err (*snapshot)(void *ctx, const struct fw_snapshot_rec *s);
     fw_err (*boundary)(void *ctx, const struct fw_boundary_rec *b);
+    fw_err (*country)(void *ctx, const struct fw_country_rec *c);
     fw_err (*polygon)(void *ctx, const struct fw_polygon_rec *p);
     fw_err (*event)(void *ctx, const struct fw_event_rec *e);
     /* A row or feature skipped, with the reason (counted as rejected). */

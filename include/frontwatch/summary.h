@@ -28,10 +28,12 @@ enum fw_lang fw_lang_from_code(const char *code);
 const char *fw_summary_place_name(const struct fw_place *p, enum fw_lang lang);
 
 /* Writes the status sentence ("Kharkiv is not occupied. The nearest
- * occupied area is 32.3 km away, 71.0 km closer than 28 days ago.") and,
- * when with_forecast and a forecast is there, the probability sentence,
- * without a final newline. Numbers in lang's style (decimal comma in
- * Ukrainian). */
+ * occupied area is 32.3 km away, 71.0 km closer than 28 days ago.") with,
+ * for a place not occupied and a store with a state border, the border's
+ * ("The Russian border is 34.8 km away.": before the occupied area's when
+ * it is the nearer, after it otherwise) and, when with_forecast and a
+ * forecast is there, the probability sentence, without a final newline.
+ * Numbers in lang's style (decimal comma in Ukrainian). */
 void fw_summary_write(const struct fw_assessment *a, enum fw_lang lang,
                       int with_forecast, FILE *f);
 

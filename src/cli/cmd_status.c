@@ -55,6 +55,10 @@ static const struct {
      " AND (oblast_iso IS NULL) = (area IS NULL)"},
     {"no file ingested twice",
      "SELECT count(*) - count(DISTINCT sha256 || name) FROM ingest_log"},
+    {"the state border comes from the newest country outline",
+     "SELECT count(*) FROM state_border b WHERE b.log_id <>"
+     " (SELECT max(log_id) FROM country_outline c"
+     "  WHERE c.country = b.country)"},
 };
 
 static int integrity_ok(fw_store *st)
@@ -124,6 +128,10 @@ static int exec_status(int argc, char **argv)
         {"  held back (isolated)",
          "SELECT count(*) FROM polygon WHERE unconfirmed <> 0"},
         {"boundary polygons", "SELECT count(*) FROM boundary"},
+        {"country outlines",
+         "SELECT count(DISTINCT country) FROM country_outline"},
+        {"  state border km",
+         "SELECT coalesce(round(sum(length_km)), 0) FROM state_border"},
         {"rows rejected", "SELECT coalesce(sum(rows_rejected),0) FROM ingest_log"},
         {"rows repaired", "SELECT coalesce(sum(rows_repaired),0) FROM ingest_log"},
     };

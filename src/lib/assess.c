@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frontwatch/border.h"
 #include "frontwatch/date.h"
 #include "frontwatch/oblast.h"
 #include "frontwatch/summary.h"
@@ -282,6 +283,24 @@ static fw_err alert_load(fw_store *st, const struct fw_place *p, int64_t at,
     return FW_OK;
 }
 
+/* The distance to the nearest state border; none stored is no error (the
+ * fields stay "" and NAN). */
+static fw_err border_distance(fw_geo *g, const struct fw_place *p,
+                              struct fw_assessment *a, struct fw_diag *d)
+{
+    struct fw_border_distance b;
+    fw_err err = fw_border_distance(g, p->lat_deg, p->lon_deg, &b, d);
+    if (err == FW_ENOTFOUND) {
+        return FW_OK;
+    }
+    if (err == FW_OK) {
+        snprintf(a->border_country, sizeof a->border_country, "%s",
+                 b.country);
+        a->distance_to_border_km = b.distance_km;
+    }
+    return err;
+}
+
 fw_err fw_assess(fw_store *st, fw_geo *g, const struct fw_place *place,
                  int64_t date_s, struct fw_assessment *out,
                  struct fw_diag *d)
@@ -297,6 +316,7 @@ fw_err fw_assess(fw_store *st, fw_geo *g, const struct fw_place *place,
     a->distance_change_7d_km = NAN;
     a->distance_change_28d_km = NAN;
     a->contested_km2_25km = NAN;
+    a->distance_to_border_km = NAN;
     fw_err err = FW_OK;
     for (int i = 0; i < FW_GEO_N_SOURCES && err == FW_OK; i++) {
         struct fw_source_assessment *sa = &a->sources[i];
@@ -341,6 +361,9 @@ fw_err fw_assess(fw_store *st, fw_geo *g, const struct fw_place *place,
     }
     if (err == FW_OK) {
         err = alert_load(st, place, a->at_s, &a->alerts, d);
+    }
+    if (err == FW_OK) {
+        err = border_distance(g, place, a, d);
     }
     if (err == FW_OK) {
         *out = *a;
@@ -448,6 +471,24 @@ static void write_checks_text(const struct fw_assessment *a, FILE *f)
                     sa->set_aside_shown_by, a->status_source);
         }
     }
+}
+
+/* The state border's line of the indicators. */
+static void write_border_text(const struct fw_assessment *a, FILE *f)
+{
+    fprintf(f, "\nState border:\n");
+    if (a->border_country[0] == '\0') {
+        fprintf(f, "  unknown: no state border in the store (ingest a "
+                   "country outline shapefile\n  and oblast boundaries)\n");
+        return;
+    }
+    char with[32];
+    snprintf(with, sizeof with, "with %s",
+             strcmp(a->border_country, "RU") == 0 ? "Russia"
+                                                  : a->border_country);
+    fprintf(f, "  %-19s %7.1f km\n", with, a->distance_to_border_km);
+    fprintf(f, "  %-19s not measured: the data has no outline of Belarus\n",
+            "with Belarus");
 }
 
 static void percent(double p, char *buf, size_t cap)
@@ -586,6 +627,7 @@ void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
         fprintf(f, "  contested area within 25 km: %.1f km2 (DeepState)\n",
                 a->contested_km2_25km);
     }
+    write_border_text(a, f);
 
     fprintf(f,
             "\nAir-raid alerts in %s oblast (oblast, raion and hromada "
@@ -644,6 +686,20 @@ static void add_day(cJSON *o, const char *k, int64_t t)
     char b[11];
     fw_date_format_day(t, b);
     cJSON_AddStringToObject(o, k, b);
+}
+
+/* distance_to_border_km, to 0.1 km (the border line is known to a few
+ * hundred metres: border.h), and border_country; null without data. */
+static void add_border_json(cJSON *root, const struct fw_assessment *a)
+{
+    if (a->border_country[0] == '\0') {
+        cJSON_AddNullToObject(root, "distance_to_border_km");
+        cJSON_AddNullToObject(root, "border_country");
+        return;
+    }
+    add_num_or_null(root, "distance_to_border_km",
+                    round(a->distance_to_border_km * 10.0) / 10.0);
+    cJSON_AddStringToObject(root, "border_country", a->border_country);
 }
 
 /* data_warnings and set_aside (docs/decisions/0006). */
@@ -833,6 +889,7 @@ void fw_assess_write_json(const struct fw_assessment *a, FILE *f)
     add_num_or_null(root, "distance_change_28d_km",
                     a->distance_change_28d_km);
     add_num_or_null(root, "contested_km2_25km", a->contested_km2_25km);
+    add_border_json(root, a);
     add_checks_json(root, a);
     if (a->alerts.has_data) {
         add_num_or_null(root, "alert_hours_7d", a->alerts.hours_7d);

@@ -221,6 +221,7 @@ void fw_geo_free(fw_geo *g)
     for (int i = 0; i < FW_GEO_HELD_SLOTS; i++) {
         held_reset(g, &g->held[i]);
     }
+    fw_border_cache_free(g, g->border);
     if (g->wkb_reader != NULL) {
         GEOSWKBReader_destroy_r(g->gh, g->wkb_reader);
     }

@@ -5,8 +5,9 @@
  * whole-history path, fw_geo_points and fw_geo_control_points) uses them
  * to ask the per-snapshot questions for many points; mapcheck.c (the check
  * of new isolated parts, run by fw_ingest_derive) uses the same
- * projection, WKB reader and source rules. Included by those three files
- * only.
+ * projection, WKB reader and source rules; border.c (the state border,
+ * border.h) derives the border in the same projection and keeps its
+ * loaded lines in the engine. Included by those four files only.
  */
 #ifndef FRONTWATCH_GEO_INT_H
 #define FRONTWATCH_GEO_INT_H
@@ -87,6 +88,12 @@ struct held {
 
 #define FW_GEO_HELD_SLOTS 16
 
+/* The state border's lines as loaded (border.c), NULL until first asked. */
+struct fw_border_cache;
+
+/* Frees c (border.c); accepts NULL. fw_geo_free calls it. */
+void fw_border_cache_free(fw_geo *g, struct fw_border_cache *c);
+
 struct fw_geo {
     fw_store *st;
     GEOSContextHandle_t gh;
@@ -96,6 +103,7 @@ struct fw_geo {
     struct loaded cache[FW_GEO_CACHE_SLOTS];
     struct held held[FW_GEO_HELD_SLOTS];
     unsigned long clock;
+    struct fw_border_cache *border;
     char geos_msg[256];
 };
 

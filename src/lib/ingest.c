@@ -18,12 +18,14 @@
 #include <zlib.h>
 
 #include "frontwatch/alerts.h"
+#include "frontwatch/border.h"
 #include "frontwatch/events.h"
 #include "frontwatch/frontline.h"
 #include "frontwatch/gazetteer.h"
 #include "frontwatch/io.h"
 #include "frontwatch/mapcheck.h"
 #include "frontwatch/record.h"
+#include "frontwatch/shapefile.h"
 #include "frontwatch/text.h"
 #include "ingest_int.h"
 #include "text_int.h"
@@ -42,6 +44,7 @@ const char *fw_source_kind_name(enum fw_source_kind kind)
     case FW_SOURCE_BOUNDARIES: return "boundaries";
     case FW_SOURCE_MISSILES: return "missile-attacks";
     case FW_SOURCE_ALERTS_IN_UA: return "alerts-in-ua";
+    case FW_SOURCE_COUNTRY_OUTLINE: return "country-outline";
     case FW_SOURCE_UNKNOWN: break;
     }
     return "unknown";
@@ -78,6 +81,9 @@ enum fw_source_kind fw_ingest_sniff_buf(const char *buf, int n)
 {
     enum fw_source_kind k;
     const char *p = buf;
+    if (n > 0 && fw_shapefile_is_shp(buf, (size_t)n)) {
+        return FW_SOURCE_COUNTRY_OUTLINE; /* binary: before the text rules */
+    }
     if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
         p += 3;
     }
@@ -162,6 +168,9 @@ const char *const FW_INGEST_SQL[FW_INGEST_N_STMTS] = {
     [FW_INGEST_S_ISSUE] =
         "INSERT INTO ingest_issue(log_id, line, feature, is_repair,"
         " reason) VALUES(?1,?2,?3,?4,?5)",
+    [FW_INGEST_S_COUNTRY] =
+        "INSERT INTO country_outline(country, name, area_km2, wkb, log_id)"
+        " VALUES(?1,?2,?3,?4,?5)",
     [FW_INGEST_S_EVENT] =
         "INSERT INTO event(source, t_s, lat, lon, oblast_iso, area,"
         " type, count, source_row, log_id)"
@@ -433,12 +442,31 @@ static fw_err on_boundary(void *ctx, const struct fw_boundary_rec *b)
     return FW_OK;
 }
 
+static fw_err on_country(void *ctx, const struct fw_country_rec *c)
+{
+    struct ingest *in = ctx;
+    snprintf(in->country, sizeof in->country, "%s", c->country);
+    snprintf(in->boundary_name, sizeof in->boundary_name, "%s", c->name);
+    in->res->kind = FW_SOURCE_COUNTRY_OUTLINE;
+    return FW_OK;
+}
+
 static fw_err on_polygon(void *ctx, const struct fw_polygon_rec *p)
 {
     struct ingest *in = ctx;
     fw_err err;
     sqlite3_stmt *s;
-    if (in->boundary_iso[0] != '\0') {
+    if (in->country[0] != '\0') {
+        s = in->stmt[FW_INGEST_S_COUNTRY];
+        sqlite3_bind_text(s, 1, in->country, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 2, in->boundary_name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_double(s, 3, p->area_km2);
+        sqlite3_bind_blob(s, 4, p->wkb, (int)p->wkb_len, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 5, in->log_id);
+        if ((err = step_done(in, s)) != FW_OK) {
+            return err;
+        }
+    } else if (in->boundary_iso[0] != '\0') {
         s = in->stmt[FW_INGEST_S_BOUNDARY];
         sqlite3_bind_text(s, 1, in->boundary_iso, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 2, in->boundary_name, -1, SQLITE_TRANSIENT);
@@ -518,6 +546,7 @@ void fw_ingest_sink(struct ingest *in, struct fw_sink *sink)
         .region = on_region,
         .snapshot = on_snapshot,
         .boundary = on_boundary,
+        .country = on_country,
         .polygon = on_polygon,
         .event = on_event,
         .reject = on_reject,
@@ -670,10 +699,24 @@ fw_err fw_ingest_read(enum fw_source_kind kind, const char *path,
         }
         return err;
     }
+    case FW_SOURCE_COUNTRY_OUTLINE:
+        return fw_shapefile_read_path(path, buf, len, sink, d);
     case FW_SOURCE_UNKNOWN:
         break;
     }
     return FW_EUSAGE;
+}
+
+fw_err fw_ingest_sha256(enum fw_source_kind kind, const char *path,
+                        char hex[65], struct fw_diag *d)
+{
+    if (kind == FW_SOURCE_COUNTRY_OUTLINE) {
+        return fw_shapefile_sha256(path, hex, d);
+    }
+    if (fw_io_sha256_file(path, hex) != FW_OK) {
+        return fw_diag_set(d, FW_EIO, 0, 0, "cannot read");
+    }
+    return FW_OK;
 }
 
 static fw_err run_reader(struct ingest *in, const char *path,
@@ -733,8 +776,9 @@ fw_err fw_ingest_file_as(fw_store *st, const char *path, const char *origin,
     if (in.res->kind == FW_SOURCE_UNKNOWN) {
         return fw_diag_set(d, FW_EUSAGE, 0, 0, "not a recognised source");
     }
-    if (fw_io_sha256_file(path, in.res->sha256) != FW_OK) {
-        return fw_diag_set(d, FW_EIO, 0, 0, "cannot read");
+    if ((err = fw_ingest_sha256(in.res->kind, path, in.res->sha256, d)) !=
+        FW_OK) {
+        return err;
     }
     int dup = 0;
     if ((err = fw_ingest_is_duplicate(
@@ -895,6 +939,7 @@ fw_err fw_ingest_derive(fw_store *st, struct fw_diag *d)
     if ((err = merge_places(st, d)) != FW_OK ||
         (err = flag_suspects(st, d)) != FW_OK ||
         (err = fw_mapcheck_run(st, NULL, NULL, d)) != FW_OK ||
+        (err = fw_border_derive(st, d)) != FW_OK ||
         (err = fw_store_exec(st, "COMMIT", d)) != FW_OK) {
         sqlite3_exec(fw_store_db(st), "ROLLBACK", NULL, NULL, NULL);
     }

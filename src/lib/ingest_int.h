@@ -30,6 +30,7 @@ enum fw_ingest_stmt {
     FW_INGEST_S_BOUNDARY,
     FW_INGEST_S_ISSUE,
     FW_INGEST_S_EVENT,
+    FW_INGEST_S_COUNTRY,
     FW_INGEST_N_STMTS
 };
 
@@ -47,7 +48,8 @@ struct ingest {
     long long log_id;
     long long snapshot_id; /* current map snapshot, 0 = none */
     char boundary_iso[16]; /* current boundary, "" = none */
-    char boundary_name[256];
+    char country[3];       /* current country outline, "" = none */
+    char boundary_name[256]; /* of the boundary or country outline */
     char event_row[32]; /* source_row of the last event, "" = none */
     struct fw_ingest_result *res;
     long n_issues;
@@ -80,6 +82,13 @@ const char *fw_ingest_base_name(const char *path);
  * untouched. */
 fw_err fw_ingest_is_duplicate(struct ingest *in, const char *sha,
                               const char *name, int *dup);
+
+/* The sha256 that identifies the source path of kind in ingest_log: of
+ * its bytes on disk, or for a shapefile of its three files
+ * (fw_shapefile_sha256). hex is set on success only. Errors: FW_EIO, and
+ * for a shapefile FW_EPARSE (a part missing), with d saying why. */
+fw_err fw_ingest_sha256(enum fw_source_kind kind, const char *path,
+                        char hex[65], struct fw_diag *d);
 
 /* Inserts the ingest_log row of path (origin as its path, path's base
  * name, sha256 sha, kind in->res->kind, the time now, counts 0) and sets

@@ -7,7 +7,10 @@
  * pointers into it stay valid. The caller's thread replays the batch into
  * the store's sink (ingest.c, through ingest_int.h), one transaction per
  * file as fw_ingest_file does; a file that cannot go this way (not parsed
- * ahead, or failed) goes through fw_ingest_file itself.
+ * ahead, or failed) goes through fw_ingest_file itself. So does a
+ * shapefile, which is several files read by its reader from their paths
+ * (shapefile.h) and identified by their sha256 together: one small
+ * source, not worth a worker.
  */
 #include "frontwatch/ingest.h"
 
@@ -430,7 +433,8 @@ static void parse_slot(struct fw_ingest_pipe *p, size_t i)
         head[n] = '\0';
         s->kind = fw_ingest_sniff_buf(head, n);
         s->sniffed = 1;
-        if (s->kind == FW_SOURCE_UNKNOWN) {
+        if (s->kind == FW_SOURCE_UNKNOWN ||
+            s->kind == FW_SOURCE_COUNTRY_OUTLINE) {
             free(buf);
             return;
         }
@@ -440,6 +444,7 @@ static void parse_slot(struct fw_ingest_pipe *p, size_t i)
         }
         s->sniffed = 1;
         if (s->kind == FW_SOURCE_UNKNOWN ||
+            s->kind == FW_SOURCE_COUNTRY_OUTLINE ||
             fw_io_sha256_file(path, s->sha256) != FW_OK) {
             return;
         }

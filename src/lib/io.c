@@ -221,34 +221,43 @@ out:
 
 fw_err fw_io_sha256_file(const char *path, char hex[65])
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return FW_EIO;
-    }
+    return fw_io_sha256_files(&path, 1, hex);
+}
+
+fw_err fw_io_sha256_files(const char *const *paths, size_t n_paths,
+                          char hex[65])
+{
     fw_err err = FW_OK;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned char chunk[1 << 16];
     unsigned char md[32];
     unsigned int md_len = 0;
     if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-        err = FW_ENOMEM;
-        goto out;
+        EVP_MD_CTX_free(ctx);
+        return FW_ENOMEM;
     }
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        EVP_DigestUpdate(ctx, chunk, n);
+    for (size_t i = 0; err == FW_OK && i < n_paths; i++) {
+        FILE *f = fopen(paths[i], "rb");
+        if (f == NULL) {
+            err = FW_EIO;
+            break;
+        }
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+            EVP_DigestUpdate(ctx, chunk, n);
+        }
+        if (ferror(f)) {
+            err = FW_EIO;
+        }
+        fclose(f);
     }
-    if (ferror(f)) {
-        err = FW_EIO;
-        goto out;
+    if (err == FW_OK) {
+        EVP_DigestFinal_ex(ctx, md, &md_len);
+        for (unsigned i = 0; i < 32; i++) {
+            snprintf(hex + 2 * i, 3, "%02x", md[i]);
+        }
     }
-    EVP_DigestFinal_ex(ctx, md, &md_len);
-    for (unsigned i = 0; i < 32; i++) {
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    }
-out:
     EVP_MD_CTX_free(ctx);
-    fclose(f);
     return err;
 }
 

@@ -137,6 +137,26 @@ static const char *const MIGRATIONS[] = {
      * (alert_oblast_end: the rows of a window, not of the whole war) */
     "CREATE INDEX alert_start ON alert(start_s);"
     "CREATE INDEX alert_oblast_end ON alert(oblast_iso, end_s);",
+    /* 6: the state border (border.h): countries' outlines as read from
+     * their files (shapefile.h), one row per polygon, and the border line
+     * derived from the newest outline of each country and the oblast
+     * outlines (fw_border_derive), with the two files it came from, so
+     * that it is derived again only when one of them changes */
+    "CREATE TABLE country_outline("
+    "  id INTEGER PRIMARY KEY,"
+    "  country TEXT NOT NULL,"       /* ISO 3166-1 alpha-2: "RU" */
+    "  name TEXT NOT NULL,"
+    "  area_km2 REAL NOT NULL, wkb BLOB NOT NULL,"
+    "  log_id INTEGER NOT NULL);"
+    "CREATE INDEX country_outline_country ON country_outline(country,"
+    "  log_id);"
+    "CREATE TABLE state_border("
+    "  id INTEGER PRIMARY KEY,"
+    "  country TEXT NOT NULL UNIQUE,"
+    "  wkb BLOB NOT NULL,"           /* MultiLineString, lon/lat */
+    "  length_km REAL NOT NULL,"     /* geodesic */
+    "  log_id INTEGER NOT NULL,"     /* the country outline's file */
+    "  boundary_log_id INTEGER NOT NULL);", /* the oblast outlines' file */
 };
 
 #define N_MIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))

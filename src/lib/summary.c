@@ -104,6 +104,27 @@ static void change(double change_km, enum fw_lang lang, FILE *f)
     }
 }
 
+/* " The Russian border is 6.4 km away." */
+static void border(const struct fw_assessment *a, enum fw_lang lang, FILE *f)
+{
+    char km[32];
+    num(a->distance_to_border_km, lang, km, sizeof km);
+    int is_ru = strcmp(a->border_country, "RU") == 0;
+    if (lang == FW_LANG_UK) {
+        if (is_ru) {
+            fprintf(f, " Кордон з Росією — за %s км.", km);
+        } else {
+            fprintf(f, " Державний кордон (%s) — за %s км.",
+                    a->border_country, km);
+        }
+    } else if (is_ru) {
+        fprintf(f, " The Russian border is %s km away.", km);
+    } else {
+        fprintf(f, " The state border (%s) is %s km away.", a->border_country,
+                km);
+    }
+}
+
 static void forecast(const struct fw_assessment *a, enum fw_lang lang,
                      FILE *f)
 {
@@ -147,6 +168,14 @@ void fw_summary_write(const struct fw_assessment *a, enum fw_lang lang,
         fprintf(f, "%s %s.", name, status_en(a->status));
     }
     if (a->status == FW_STATUS_FREE || a->status == FW_STATUS_CONTESTED) {
+        /* the nearer threat first: across the border, or the front */
+        int has_border = a->border_country[0] != '\0' &&
+                         !isnan(a->distance_to_border_km);
+        int border_first =
+            has_border && a->distance_to_border_km < a->distance_km;
+        if (border_first) {
+            border(a, lang, f);
+        }
         char km[32];
         num(a->distance_km, lang, km, sizeof km);
         fprintf(f,
@@ -156,6 +185,9 @@ void fw_summary_write(const struct fw_assessment *a, enum fw_lang lang,
                 km);
         change(a->distance_change_28d_km, lang, f);
         fprintf(f, ".");
+        if (has_border && !border_first) {
+            border(a, lang, f);
+        }
     }
     if (with_forecast) {
         forecast(a, lang, f);

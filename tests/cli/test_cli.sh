@@ -17,12 +17,14 @@ check no-command 2 'Usage' -- "$FW"
 check unknown-command 2 "unknown command 'asess'" -- "$FW" asess Kharkiv
 check no-store 3 'no store at' -- "$FW" assess Kharkiv --db "$tmp/none.db"
 
-check ingest 0 '11 files ingested, 0 already present' -- "$FW" ingest "$SAMPLE"
-check ingest-again 0 '0 files ingested, 11 already present' -- "$FW" ingest "$SAMPLE"
+check ingest 0 '12 files ingested, 0 already present' -- "$FW" ingest "$SAMPLE"
+check ingest-again 0 '0 files ingested, 12 already present' -- "$FW" ingest "$SAMPLE"
 check ingest-same-says 0 'already ingested \(sha256' -- "$FW" ingest "$SAMPLE/alerts/states.json.gz"
 check status-checked 0 '^    not yet checked +0$' -- "$FW" status
 
 check assess-words 0 '^Kharkiv is not occupied\. The nearest occupied area is 32\.7 km away' \
+    -- "$FW" assess Kharkiv --date 2025-08-25
+check assess-border 0 '^Kharkiv is not occupied\. The nearest occupied area is 32\.7 km away, unchanged from 28 days ago\. The Russian border is 34\.8 km away\.$' \
     -- "$FW" assess Kharkiv --date 2025-08-25
 check assess-cyrillic 0 '^Kharkiv \(Харків\), Kharkiv oblast' -- "$FW" assess Харків --date 2025-08-25
 check assess-stale 0 'alerts +newest 2023-12-31 \(603 days\)  STALE' -- "$FW" assess Kharkiv --date 2025-08-25
@@ -65,7 +67,7 @@ check bad-date-in-file 1 'alerts_unknown_date_format\.csv:3:18: started_at' \
     -- "$FW" ingest "$BAD/alerts_unknown_date_format.csv"
 check bad-coordinate 1 'out_of_range\.geojson: feature 0: .*237\.5' \
     -- "$FW" ingest "$BAD/deepstatemap_data_20240708_out_of_range.geojson"
-check unchanged 0 '0 files ingested, 11 already present' -- "$FW" ingest "$SAMPLE"
+check unchanged 0 '0 files ingested, 12 already present' -- "$FW" ingest "$SAMPLE"
 check not-a-source 1 'not a source frontwatch reads' -- "$FW" ingest "$BAD/README.md"
 
 summary

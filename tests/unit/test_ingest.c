@@ -64,6 +64,8 @@ static const char *SAMPLE[] = {
     "alerts/states.json.gz",
     "frontline/deepstatemap_data_20250728.geojson.gz",
     "frontline/deepstatemap_data_20250825.geojson.gz",
+    /* gzipped, its .shx.gz and .dbf.gz beside it; serial in the pipe */
+    "boundaries/osm_russia_incl_crimea.shp.gz",
 };
 
 /* A fingerprint of everything in the store. */

@@ -82,6 +82,44 @@ static void test_occupied_and_unknown(void **state)
                              "2024-05-15: the status of Kharkiv is unknown.");
 }
 
+/* The state border (issue 14): the nearer threat is named first; none
+ * for an occupied place or without border data. */
+static void test_border_order(void **state)
+{
+    (void)state;
+    struct fw_assessment a = kharkiv();
+    snprintf(a.border_country, sizeof a.border_country, "RU");
+    a.distance_to_border_km = 34.75;
+    char buf[512];
+    fw_summary_format(&a, FW_LANG_EN, 1, buf, sizeof buf);
+    assert_string_equal(buf, "Kharkiv is not occupied. The nearest occupied "
+                             "area is 32.3 km away, 71.0 km closer than 28 "
+                             "days ago. The Russian border is 34.8 km "
+                             "away.");
+    fw_summary_format(&a, FW_LANG_UK, 1, buf, sizeof buf);
+    assert_string_equal(buf, "Харків: не окуповано. Найближча окупована "
+                             "територія — за 32,3 км, на 71,0 км ближче, "
+                             "ніж 28 днів тому. Кордон з Росією — за "
+                             "34,8 км.");
+    /* Vovchansk on 2024-05-01: the border first */
+    snprintf(a.place.name, sizeof a.place.name, "Vovchansk");
+    a.distance_km = 71.94;
+    a.distance_change_28d_km = 0;
+    a.distance_to_border_km = 6.38;
+    fw_summary_format(&a, FW_LANG_EN, 1, buf, sizeof buf);
+    assert_string_equal(buf, "Vovchansk is not occupied. The Russian border "
+                             "is 6.4 km away. The nearest occupied area is "
+                             "71.9 km away, unchanged from 28 days ago.");
+    a.status = FW_STATUS_OCCUPIED;
+    fw_summary_format(&a, FW_LANG_EN, 1, buf, sizeof buf);
+    assert_string_equal(buf, "Vovchansk is occupied.");
+    /* no border data: as before (a zeroed country, NAN distance) */
+    a = kharkiv();
+    a.distance_to_border_km = NAN;
+    fw_summary_format(&a, FW_LANG_EN, 1, buf, sizeof buf);
+    assert_null(strstr(buf, "border"));
+}
+
 static void test_cut_to_fit(void **state)
 {
     (void)state;
@@ -109,6 +147,7 @@ int main(void)
         cmocka_unit_test(test_free_both_languages),
         cmocka_unit_test(test_forecast_sentence),
         cmocka_unit_test(test_occupied_and_unknown),
+        cmocka_unit_test(test_border_order),
         cmocka_unit_test(test_cut_to_fit),
         cmocka_unit_test(test_lang_codes),
     };
