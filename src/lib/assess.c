@@ -12,6 +12,7 @@
 #include "frontwatch/border.h"
 #include "frontwatch/date.h"
 #include "frontwatch/oblast.h"
+#include "frontwatch/season.h"
 #include "frontwatch/summary.h"
 #include "frontwatch/text.h"
 
@@ -376,6 +377,16 @@ fw_err fw_assess(fw_store *st, fw_geo *g, const struct fw_place *place,
 
 static const char *oblast_label(const char *iso);
 
+/* The season, and what no public data shows (issue 14). */
+static void write_other_signals_text(const struct fw_assessment *a, FILE *f)
+{
+    fprintf(f, "\nOther signals:\n");
+    fprintf(f, "  season: %s\n", fw_season_text(fw_season_at(a->date_s)));
+    fprintf(f, "  not measured: troop numbers and massing near the front or "
+               "the border;\n  no public data shows them, so silence here "
+               "is not safety\n");
+}
+
 /* The outlook's sentences, under the alert hours. */
 static void write_outlook_text(const struct fw_assessment *a, FILE *f)
 {
@@ -650,6 +661,7 @@ void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
         fprintf(f, "\n");
     }
     write_outlook_text(a, f);
+    write_other_signals_text(a, f);
 
     fprintf(f, "\nData age on %s:\n", date);
     for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
@@ -902,6 +914,10 @@ void fw_assess_write_json(const struct fw_assessment *a, FILE *f)
         cJSON_AddNullToObject(root, "alert_hours_prev90d");
     }
     add_outlook_json(root, a);
+    cJSON_AddStringToObject(root, "season",
+                            fw_season_name(fw_season_at(a->date_s)));
+    cJSON *nm = cJSON_AddArrayToObject(root, "not_measured");
+    cJSON_AddItemToArray(nm, cJSON_CreateString("troops"));
     add_forecast_json(root, a);
     cJSON *srcs = cJSON_AddArrayToObject(root, "sources");
     for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
