@@ -73,8 +73,6 @@ fw_err fw_outlook_predict(const fw_outlook_model *m,
 double fw_outlook_usual(const fw_outlook_model *m, int h, size_t r,
                         int hour_local);
 
-int fw_outlook_model_kind(const fw_outlook_model *m);
-
 /* The neighbours the model was fitted with (borrowed from m). */
 const uint8_t *fw_outlook_model_adjacency(const fw_outlook_model *m);
 
@@ -82,10 +80,9 @@ const uint8_t *fw_outlook_model_adjacency(const fw_outlook_model *m);
 size_t fw_outlook_model_n_rows(const fw_outlook_model *m, int h);
 size_t fw_outlook_model_n_pos(const fw_outlook_model *m, int h);
 
-/* The cut-off, "YYYY-MM-DD" of the last day trained on, and the command
- * that made it (both borrowed from m, "" when unknown). */
+/* The cut-off, "YYYY-MM-DD" of the last day trained on (borrowed from m,
+ * "" when unknown). */
 const char *fw_outlook_model_until(const fw_outlook_model *m);
-const char *fw_outlook_model_command(const fw_outlook_model *m);
 
 /* Sets the command line recorded in the file (copied; cut at 1 KiB). */
 void fw_outlook_model_set_command(fw_outlook_model *m, const char *command);

@@ -98,11 +98,6 @@ void fw_outlook_model_free(fw_outlook_model *m)
     free(m);
 }
 
-int fw_outlook_model_kind(const fw_outlook_model *m)
-{
-    return m->kind;
-}
-
 const uint8_t *fw_outlook_model_adjacency(const fw_outlook_model *m)
 {
     return m->adj;
@@ -121,11 +116,6 @@ size_t fw_outlook_model_n_pos(const fw_outlook_model *m, int h)
 const char *fw_outlook_model_until(const fw_outlook_model *m)
 {
     return m->until;
-}
-
-const char *fw_outlook_model_command(const fw_outlook_model *m)
-{
-    return m->command;
 }
 
 void fw_outlook_model_set_command(fw_outlook_model *m, const char *command)
