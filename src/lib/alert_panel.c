@@ -535,10 +535,10 @@ fw_err fw_alert_panel_build(fw_alert_history *h,
             return fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
         }
     }
-    if (!h->is_sorted) {
+    if (!h->is_sorted && h->n_all > 0) { /* all_s is NULL without alerts */
         qsort(h->all_s, h->n_all, sizeof *h->all_s, by_time);
-        h->is_sorted = 1;
     }
+    h->is_sorted = 1;
     struct series nat = {.s = h->all_s, .n = h->n_all};
     size_t n_hours = (size_t)((to_s - t0 + HOUR - 1) / HOUR);
     out->t0_s = t0;
