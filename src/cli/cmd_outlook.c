@@ -58,22 +58,18 @@ int fw_cli_load_alert_model(const char *opt, int required,
     return err == FW_OK ? 0 : fw_cli_fail(err, &d);
 }
 
-/* The store's alerts, merged, and the panel of [from_s, to_s). */
-static int load_panel(fw_store *st, int64_t from_s, int64_t to_s,
+/* The store's alerts, merged, and the panel of every hour from the first
+ * alert to to_s (the targets of the last hours read the two days after). */
+static int load_panel(fw_store *st, int64_t to_s,
                       const fw_panel_adjacency adj,
                       struct fw_alert_panel *p)
 {
     struct fw_diag d;
     fw_diag_reset(&d);
     fw_alert_history *h = NULL;
-    fw_err err = fw_alert_history_load(st, from_s, to_s + 2 * DAY, &h, &d);
+    fw_err err = fw_alert_history_load(st, INT64_MIN, to_s + 2 * DAY, &h, &d);
     if (err == FW_OK) {
-        if (from_s == INT64_MIN) {
-            from_s = fw_alert_history_start_s(h);
-        }
-        if (to_s == INT64_MAX) {
-            to_s = fw_alert_history_end_s(h);
-        }
+        int64_t from_s = fw_alert_history_start_s(h);
         if (from_s == INT64_MIN || to_s <= from_s) {
             fw_alert_history_free(h);
             fw_cli_error("the store has no air-raid alerts in that period: "
@@ -173,7 +169,7 @@ int fw_cli_train_alerts(int argc, char **argv)
         return fw_cli_fail(err, &d);
     }
     if ((rc = neighbours(st, adj)) != 0 ||
-        (rc = load_panel(st, INT64_MIN, until_s, adj, &p)) != 0) {
+        (rc = load_panel(st, until_s, adj, &p)) != 0) {
         goto done;
     }
     if ((err = fw_outlook_fit(&p, kind, until_s, adj, &m, &d)) != FW_OK) {
@@ -271,7 +267,7 @@ int fw_cli_backtest_alerts(int argc, char **argv)
         return fw_cli_fail(err, &d);
     }
     if ((rc = neighbours(st, adj)) != 0 ||
-        (rc = load_panel(st, INT64_MIN, to_s, adj, &p)) != 0) {
+        (rc = load_panel(st, to_s, adj, &p)) != 0) {
         goto done;
     }
     int tty = !quiet && isatty(2);
