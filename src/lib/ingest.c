@@ -456,19 +456,12 @@ static fw_err on_polygon(void *ctx, const struct fw_polygon_rec *p)
     struct ingest *in = ctx;
     fw_err err;
     sqlite3_stmt *s;
-    if (in->country[0] != '\0') {
-        s = in->stmt[FW_INGEST_S_COUNTRY];
-        sqlite3_bind_text(s, 1, in->country, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 2, in->boundary_name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_double(s, 3, p->area_km2);
-        sqlite3_bind_blob(s, 4, p->wkb, (int)p->wkb_len, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 5, in->log_id);
-        if ((err = step_done(in, s)) != FW_OK) {
-            return err;
-        }
-    } else if (in->boundary_iso[0] != '\0') {
-        s = in->stmt[FW_INGEST_S_BOUNDARY];
-        sqlite3_bind_text(s, 1, in->boundary_iso, -1, SQLITE_TRANSIENT);
+    if (in->country[0] != '\0' || in->boundary_iso[0] != '\0') {
+        /* a country's or an oblast's outline: the same five columns */
+        int is_country = in->country[0] != '\0';
+        s = in->stmt[is_country ? FW_INGEST_S_COUNTRY : FW_INGEST_S_BOUNDARY];
+        sqlite3_bind_text(s, 1, is_country ? in->country : in->boundary_iso,
+                          -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 2, in->boundary_name, -1, SQLITE_TRANSIENT);
         sqlite3_bind_double(s, 3, p->area_km2);
         /* static: step_done clears the binding before p->wkb goes */
