@@ -8,7 +8,8 @@
  * Ukraine skipped, broken files failing at their position with the store
  * unchanged, a newer version replacing the older one's events, the count
  * near a point against a brute-force count on random points, the same
- * incident in both tables counted once.
+ * incident in both tables counted once, and the strike indicators of
+ * assess unknown (not 0) where the data does not reach.
  */
 #include "fwtest.h"
 
@@ -19,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "frontwatch/assess.h"
 #include "frontwatch/date.h"
 #include "frontwatch/geo.h"
 #include "frontwatch/incidents.h"
@@ -614,6 +616,149 @@ static void test_count_oracle(void **state)
     fwt_temp_store_remove(&tmp);
 }
 
+/* ---- assess ---------------------------------------------------------------
+ */
+
+static char *assess_json(const struct fw_assessment *a)
+{
+    char *txt = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&txt, &len);
+    assert_non_null(f);
+    fw_assess_write_json(a, f);
+    fclose(f);
+    return txt;
+}
+
+static char *assess_text(const struct fw_assessment *a)
+{
+    char *txt = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&txt, &len);
+    assert_non_null(f);
+    fw_assess_write_text(a, f);
+    fclose(f);
+    return txt;
+}
+
+/* A strike every tenth day of 2022 from 01-01 (day 0) to 12-27 (day 360),
+ * 10 km north of the place: the strike indicators, counted by hand, and
+ * unknown where the data does not reach. */
+static void test_assess_strikes(void **state)
+{
+    (void)state;
+    struct fwt_temp tmp;
+    assert_int_equal(fwt_temp_store(&tmp, "incassess"), 0);
+    char *csv = malloc(8192);
+    assert_non_null(csv);
+    size_t used = (size_t)snprintf(csv, 8192, CIR_HEADER);
+    for (int k = 0; k <= 36; k++) {
+        char date[11];
+        fw_date_format_day(day_s("2022-01-01") + k * 10 * FW_DAY_S, date);
+        used += (size_t)snprintf(csv + used, 8192 - used,
+                                 "S%d,%s,Civilian Casualty,50.09,36.0,"
+                                 "Ukraine\n"
+                                 "F%d,%s,Civilian Casualty,50.5,36.0,"
+                                 "Ukraine\n",
+                                 k, date, k, date);
+    }
+    char path[256];
+    snprintf(path, sizeof path, "%s/events.csv", tmp.dir);
+    write_file(path, csv);
+    free(csv);
+    fw_store *st = NULL;
+    fw_geo *g = NULL;
+    struct fw_diag d;
+    struct fw_ingest_result r;
+    assert_int_equal(fw_store_open(tmp.db, FW_STORE_WRITE, &st, &d), FW_OK);
+    assert_int_equal(fw_ingest_file(st, path, NULL, NULL, &r, &d), FW_OK);
+    assert_int_equal(fw_geo_new(st, &g, &d), FW_OK);
+    struct fw_place pl = {.id = 1,
+                          .name = "Test",
+                          .oblast_iso = "UA-63",
+                          .lat_deg = 50.0,
+                          .lon_deg = 36.0,
+                          .population = -1};
+    struct fw_assessment *a = malloc(sizeof *a);
+    assert_non_null(a);
+
+    /* 2022-06-30 is day 180: 7 days 174..180 hold day 180; 30 days
+     * 151..180 hold 160, 170, 180; the 90 before, 61..150, hold 70..150 */
+    assert_int_equal(fw_assess(st, g, &pl, day_s("2022-06-30"), a, &d), FW_OK);
+    const struct fw_strike_load *sl = &a->strikes;
+    assert_near(sl->n_7d, 1, 0);
+    assert_near(sl->n_30d, 3, 0);
+    assert_near(sl->n_prev90d, 9, 0);
+    assert_near(sl->ratio, 1.0, 1e-12);
+    assert_int_equal(sl->sources_30d, 1u << FW_INCIDENTS_CIR);
+    assert_true(isnan(sl->waves_oblast_30d)); /* no missile table */
+    assert_string_equal(sl->sources[FW_INCIDENTS_CIR].name, "cir");
+    assert_false(sl->sources[FW_INCIDENTS_CIR].is_stale);
+    assert_false(sl->sources[FW_INCIDENTS_BELLINGCAT].has_data);
+    char *j = assess_json(a);
+    assert_has(j, "\"alert_hours_prev90d\":null,\"strikes_25km_7d\":1,"
+                  "\"strikes_25km_30d\":3,\"strikes_25km_ratio\":1,"
+                  "\"strike_waves_oblast_30d\":null,");
+    assert_has(j, "{\"name\":\"bellingcat\",\"newest\":null},{\"name\":\"cir\","
+                  "\"newest\":\"2022-06-30\",\"stale\":false},{\"name\":"
+                  "\"missile_attacks_daily\",\"newest\":null}]");
+    free(j);
+    char *txt = assess_text(a);
+    assert_has(txt, "Strikes within 25 km (geocoded incidents: cir):\n"
+                    "  last 7 days        1\n"
+                    "  last 30 days       3   previous 90 days: 3.0 per 30 "
+                    "days (now 1.0x)\n"
+                    "  attack waves aimed at Kharkiv oblast, last 30 days: "
+                    "unknown (no missile-table data up to this date)\n");
+    assert_has(txt, "  cir                 newest 2022-06-30 (0 days)\n");
+    free(txt);
+
+    /* day 59: 7 days 53..59 hold none (a known 0), 30 days 30..59 hold 30,
+     * 40, 50; the 120 days start before the data: no baseline */
+    assert_int_equal(fw_assess(st, g, &pl, day_s("2022-03-01"), a, &d), FW_OK);
+    assert_near(sl->n_7d, 0, 0);
+    assert_near(sl->n_30d, 3, 0);
+    assert_true(isnan(sl->n_prev90d));
+    assert_true(isnan(sl->ratio));
+    txt = assess_text(a);
+    assert_has(txt, "previous 90 days: unknown (the incident data starts on "
+                    "2022-01-01)");
+    free(txt);
+
+    /* day 4: even 7 days reach before the data */
+    assert_int_equal(fw_assess(st, g, &pl, day_s("2022-01-05"), a, &d), FW_OK);
+    assert_true(isnan(sl->n_7d) && isnan(sl->n_30d));
+    j = assess_json(a);
+    assert_has(j, "\"strikes_25km_7d\":null,\"strikes_25km_30d\":null,"
+                  "\"strikes_25km_ratio\":null");
+    free(j);
+
+    /* the last strike is on 2022-12-27: 14 days later it still counts
+     * (30 days: 350, 360), 15 days later it is stale and unknown */
+    assert_int_equal(fw_assess(st, g, &pl, day_s("2023-01-10"), a, &d), FW_OK);
+    assert_near(sl->n_7d, 0, 0);
+    assert_near(sl->n_30d, 2, 0);
+    assert_int_equal(fw_assess(st, g, &pl, day_s("2023-01-11"), a, &d), FW_OK);
+    assert_true(isnan(sl->n_7d) && isnan(sl->n_30d) && isnan(sl->ratio));
+    assert_true(sl->sources[FW_INCIDENTS_CIR].is_stale);
+    j = assess_json(a);
+    assert_has(j, "{\"name\":\"cir\",\"newest\":\"2022-12-27\","
+                  "\"stale\":true}");
+    free(j);
+    txt = assess_text(a);
+    assert_has(txt, "Strikes within 25 km (geocoded incidents):\n"
+                    "  unknown: the incident data ends on 2022-12-27\n");
+    assert_has(txt, "  cir                 newest 2022-12-27 (15 days)  "
+                    "STALE\n");
+    free(txt);
+
+    free(a);
+    fw_geo_free(g);
+    fw_store_close(st);
+    unlink(path);
+    fwt_temp_store_remove(&tmp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -623,6 +768,7 @@ int main(void)
         cmocka_unit_test(test_cir_bad_files),
         cmocka_unit_test(test_store),
         cmocka_unit_test(test_count_oracle),
+        cmocka_unit_test(test_assess_strikes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
