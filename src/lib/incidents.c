@@ -164,15 +164,16 @@ static int in_area(double lat, double lon)
            lon >= FW_INCIDENTS_MIN_LON_DEG && lon <= FW_INCIDENTS_MAX_LON_DEG;
 }
 
-/* Copies s[0..n) into buf (cap bytes), cut at a character boundary. */
+/* Copies s[0..n) (s is NUL-terminated at or after n) into buf (cap
+ * bytes), cut at a character boundary of s: the cut is found in s, where
+ * the rest of the character is still there to be seen. */
 static void copy_clipped(char *buf, size_t cap, const char *s, size_t n)
 {
     if (n >= cap) {
-        n = cap - 1;
+        n = fw_text_clip_len(s, cap - 1);
     }
     memcpy(buf, s, n);
     buf[n] = '\0';
-    buf[fw_text_clip_len(buf, n)] = '\0';
 }
 
 /* ---- Bellingcat --------------------------------------------------------- */

@@ -27,6 +27,7 @@
 #include "frontwatch/ingest.h"
 #include "frontwatch/io.h"
 #include "frontwatch/store.h"
+#include "frontwatch/text.h"
 
 #define MAX_KEPT 32
 
@@ -35,7 +36,7 @@ struct kept_event {
     int64_t t_s;
     double lat, lon;
     char iso[8];
-    char type[64];
+    char type[256];
     char row[64];
 };
 
@@ -308,6 +309,34 @@ static void test_bellingcat_bad_files(void **state)
                      FW_EUSAGE);
     /* a NULL sink reads and drops */
     assert_int_equal(fw_incidents_read_bellingcat("[]", 2, NULL, &d), FW_OK);
+}
+
+/* Fuzzing found it (fuzz/corpus/bellingcat_json/regress-type-cut-
+ * utf8.json): a type longer than its cap was cut inside a character (the
+ * cut was looked for in the cut copy, where the character's rest was
+ * gone), and the event's type was not UTF-8. */
+static void test_regress_type_cut_utf8(void **state)
+{
+    (void)state;
+    /* "x" and 150 two-byte letters: 200 bytes end inside the 100th */
+    char weapon[320] = "x";
+    for (int i = 0; i < 150; i++) {
+        strcat(weapon, "\xd0\xaf");
+    }
+    char json[512];
+    snprintf(json, sizeof json,
+             "[{\"id\":\"L1\",\"date\":\"03/01/2022\",\"latitude\":\"49.9\","
+             "\"longitude\":\"36.2\",\"filters\":[{\"key\":\"Weapon "
+             "System\",\"value\":\"%s\"}]}]",
+             weapon);
+    struct tsink t;
+    struct fw_diag d;
+    assert_int_equal(read_str(fw_incidents_read_bellingcat, json, &t, &d),
+                     FW_OK);
+    assert_int_equal(t.n_events, 1);
+    assert_int_equal(strlen(t.ev[0].type), 199);
+    long line = 0, col = 0;
+    assert_true(fw_text_utf8_valid(t.ev[0].type, 199, &line, &col));
 }
 
 #define CIR_HEADER "entry,date,event_group,lat,lon,country\n"
@@ -765,6 +794,7 @@ int main(void)
         cmocka_unit_test(test_cir_rows),
         cmocka_unit_test(test_bellingcat_rows),
         cmocka_unit_test(test_bellingcat_bad_files),
+        cmocka_unit_test(test_regress_type_cut_utf8),
         cmocka_unit_test(test_cir_bad_files),
         cmocka_unit_test(test_store),
         cmocka_unit_test(test_count_oracle),
