@@ -59,8 +59,9 @@ struct fuzz_counts {
  * its record: strings set and valid UTF-8, coordinates finite and in
  * range, alert spans ordered, polygon WKB a non-empty 2D ISO Polygon,
  * bounding boxes and areas sane, polygons only after their snapshot,
- * boundary or country, a country's code two capital letters, events with
- * one oblast or one area, progress never past its total. */
+ * boundary or country, a country's code two capital letters, events
+ * without a position with one oblast or one area (with a position, no
+ * area), progress never past its total. */
 void fuzz_sink_init(struct fw_sink *sink, struct fuzz_counts *counts);
 
 /* Checks what a reader left in d after returning err: an error has a

@@ -202,7 +202,9 @@ static fw_err on_event(void *ctx, const struct fw_event_rec *e)
     static const char *const areas[] = {"ukraine", "north", "south",
                                         "east",    "center", "west"};
     FUZZ_CHECK(e->source != NULL && e->source[0] != '\0');
-    FUZZ_CHECK((e->oblast_iso == NULL) != (e->area == NULL));
+    /* without a position one of oblast and area; with one, no area */
+    FUZZ_CHECK(e->has_position ? e->area == NULL
+                               : (e->oblast_iso == NULL) != (e->area == NULL));
     FUZZ_CHECK(e->oblast_iso == NULL || is_iso(e->oblast_iso));
     if (e->area != NULL) {
         int known = 0;

@@ -515,6 +515,97 @@ def seeds_shapefile():
                                                          real_dbf))
 
 
+def seeds_incidents():
+    """Hand-made incidents in the shapes of the Bellingcat civilian-harm
+    export and the CIR map events (neither table has an open licence, so
+    nothing of them is copied here)."""
+    def inc(i, date, lat, lon, weapons=("Unknown",), filters=True):
+        o = {"id": i, "date": date, "latitude": lat, "longitude": lon,
+             "location": "", "description": "hand-made", "sources": []}
+        if filters:
+            o["filters"] = ([{"key": "Type of area affected",
+                              "value": "Residential"}] +
+                            [{"key": "Weapon System", "value": w}
+                             for w in weapons])
+        return o
+
+    def doc(items):
+        return json.dumps(items, indent=1, ensure_ascii=False)
+
+    valid = doc([
+        inc("A1", "03/01/2022", "49.993500", "36.230400"),
+        inc("A2", "03/02/2022", 50.0, 36.25, filters=False),
+        inc("A3", "03/03/2022", "49.95", "36.31",
+            ("Small arms", "Cruise missile")),
+        inc("A4", "03/03/2022", "49.95", "36.31", ("Small arms",)),
+        inc("A5", "05/30/2023", "55.751014", "37.544821",
+            ("Loitering munition", "Loitering munition")),
+    ])
+    bellingcat = {
+        "valid.json": valid,
+        "crlf.json": valid.replace("\n", "\r\n"),
+        "rejects.json": doc([
+            inc("B1", "3/1/2022", "49.9", "36.2"),
+            inc("B2", "02/30/2022", "49.9", "36.2"),
+            inc("B3", "03/01/2022", "-0.000137", "0.000403"),
+            inc("B4", "03/01/2022", "49.9x", "36.2"),
+            inc("B5", "01/01/2199", "49.9", "36.2"),
+            inc("B6", "03/01/2022", "nan", "inf"),
+        ]).replace('"inf"', "1e999"),
+        "truncated.json": valid[:200],
+        "not_array.json": '{"incidents": []}',
+        "not_object.json": '[' + json.dumps(inc("C1", "03/01/2022", "49.9",
+                                                 "36.2")) + ', 7]',
+        "missing_member.json": '[{"id": "C2", "latitude": "1", '
+                               '"longitude": "2"}]',
+        "bad_filter.json": '[{"id": "C3", "date": "03/01/2022", '
+                           '"latitude": "49.9", "longitude": "36.2", '
+                           '"filters": [{"key": "Weapon System", '
+                           '"value": 3}]}]',
+        "empty.json": "[]",
+    }
+    for name, data in bellingcat.items():
+        write("bellingcat_json", name, data)
+
+    hdr = ("entry,date,event_group,title,brief description,lat,lon,country,"
+           "province,district,town/city,arms/munition,violence level,link,"
+           "geolocation\n")
+    cir = {
+        "valid.csv": hdr
+        + "U1,2022-03-01,Bombing or Explosion Feb - June,Shelling,Strike,"
+          "49.9935,36.2304,Ukraine,Kharkiv Oblast,,Kharkiv,,2,x,\n"
+        + "U2,2022-03-02,Civilian Infrastructure Damage March 2022,School,"
+          "\"A school was hit.\nThe roof, \"\"badly\"\".\",49.95,36.30,"
+          "Ukraine,Kharkivs'ka oblast,,,,2,,\n"
+        + "U3,2022-03-02,Russian Military Presence March 2022,Column,"
+          "Tanks,50.1,36.5,Ukraine,,,,,1,,\n"
+        + "U4,2022-03-03,Civilian Casualty,Belgorod,x,50.6,36.6,Russia,"
+          ",,,,2,,\n"
+        + "U5, 2022-03-05 ,Military Infrastructure Damage,Fire,x, 49.92 ,"
+          " 36.40 , ukraine ,Charkov Oblast,,,,2,,\n",
+        "crlf.csv": (hdr + "U1,2022-03-01,Civilian Casualty,a,b,49.99,36.23,"
+                     "Ukraine,Kyiv,,,,3,,\n").replace("\n", "\r\n"),
+        "rejects.csv": hdr
+        + "R1,,Bombing or Explosion Feb - June,a,b,49.99,36.23,Ukraine,,,,,"
+          "2,,\n"
+        + "R2,2022-02-30,Civilian Casualty,a,b,49.99,36.23,Ukraine,,,,,3,,\n"
+        + "R3,2022-03-04,Civilian Casualty,a,b,abc,36.23,Ukraine,,,,,3,,\n"
+        + "R4,2022-03-04,Civilian Casualty,a,b,36.23,49.99,Ukraine,,,,,3,,\n"
+        + "R5,01/03/2022,Civilian Casualty,a,b,49.99,36.23,Ukraine,,,,,3,,\n"
+        + "R6,2199-01-01,Civilian Casualty,a,b,49.99,36.23,Ukraine,,,,,3,,\n"
+        + "R7,2022-03-04,Civilian Casualty,a,b,nan,1e3,Ukraine,,,,,3,,\n",
+        "reordered.csv": "country,lon,lat,event_group,date,entry\n"
+        "Ukraine,36.2,49.9,Civilian Casualty,2022-03-01,A1\n",
+        "bad_header.csv": "id,day,group,lat,lon\n1,2,3,4,5\n",
+        "wrong_count.csv": "entry,date,event_group,lat,lon,country\n"
+        "A1,2022-03-01,Civilian Casualty,49.9,36.2\n",
+        "unterminated.csv": "entry,date,event_group,lat,lon,country\n"
+        "A1,\"2022-03-01,Civilian Casualty,49.9,36.2,Ukraine\n",
+    }
+    for name, data in cir.items():
+        write("cir_csv", name, data)
+
+
 def main():
     alerts = seeds_alerts()
     regions = seeds_regions()
@@ -527,6 +618,7 @@ def main():
     seeds_missiles()
     seeds_alerts_in_ua()
     seeds_shapefile()
+    seeds_incidents()
 
 
 if __name__ == "__main__":

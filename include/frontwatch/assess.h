@@ -2,7 +2,8 @@
  * assess.h - the answer for one place on one date: control status per
  * source, distance to the occupied area and its trend, contested area
  * nearby, the distance to the state border, air-raid alert load against
- * its own recent history, and the age of every input.
+ * its own recent history, strikes near the place and attack waves aimed
+ * at its oblast, and the age of every input.
  *
  * Data flow: store + geo -> assess -> outputs (text for people, JSON for
  * programs; the schema is documented in docs/CLI.md).
@@ -16,6 +17,7 @@
 #include "frontwatch/err.h"
 #include "frontwatch/forecast.h"
 #include "frontwatch/geo.h"
+#include "frontwatch/incidents.h"
 #include "frontwatch/outlook.h"
 #include "frontwatch/place.h"
 #include "frontwatch/store.h"
@@ -24,6 +26,18 @@
  * the assessed date (maps are weekly); alerts when older than 2 days. */
 #define FW_ASSESS_MAP_STALE_DAYS 10
 #define FW_ASSESS_ALERT_STALE_DAYS 2
+
+/* Strikes near the place (incidents.h): those within this geodesic
+ * distance. An event source (each incident table, the missile table)
+ * counts in a window only when its records reach back to the window's
+ * start and its newest record at the date is at most
+ * FW_ASSESS_STRIKE_STALE_DAYS days older than the date (the missile table
+ * has gaps of up to 14 days, Bellingcat's export of up to 10 in
+ * 2023-24); otherwise its count is unknown, not 0. The CIR table's strikes
+ * end in 2022-11, Bellingcat's in 2024-05, the missile table starts in
+ * 2022-09: each window counts the sources that cover it. */
+#define FW_ASSESS_STRIKE_RADIUS_KM 25.0
+#define FW_ASSESS_STRIKE_STALE_DAYS 14
 
 /* Parts held as unconfirmed (mapcheck.h) listed per source, the largest;
  * the rest are counted. */
@@ -87,6 +101,41 @@ struct fw_alert_load {
     int is_stale;
 };
 
+/* The event sources of the strike indicators: the incident tables (in
+ * enum fw_incident_source order), then the missile table. */
+#define FW_ASSESS_N_STRIKE_SOURCES (FW_INCIDENTS_N_SOURCES + 1)
+
+struct fw_strike_source {
+    char name[24];    /* "bellingcat", "cir", "missile_attacks_daily" */
+    int has_data;     /* a record at or before the date */
+    int64_t oldest_s; /* its oldest record, when has_data */
+    int64_t newest_s; /* its newest record at or before the date */
+    int is_stale;     /* newest_s's day more than
+                         FW_ASSESS_STRIKE_STALE_DAYS before the date */
+};
+
+struct fw_strike_load {
+    /* strikes within FW_ASSESS_STRIKE_RADIUS_KM in [at-7d, at) and
+     * [at-30d, at), from the incident sources that cover each window (a
+     * strike both record counted once, incidents.h); NAN when none does */
+    double n_7d;
+    double n_30d;
+    unsigned sources_30d; /* which sources n_30d counts: bits 1u << enum
+                             fw_incident_source */
+    /* the baseline: strikes in [at-120d, at-30d) from the sources that
+     * cover all 120 days, and ratio, the strikes of [at-30d, at) from
+     * those same sources against n_prev90d / 3; NAN when no source covers
+     * the 120 days, ratio NAN too when n_prev90d is 0 */
+    double n_prev90d;
+    double ratio;
+    /* attack waves of the missile table aimed at the place's oblast (or a
+     * city in it: n_waves_oblast of fw_events_oblast_counts) in [at-30d,
+     * at); NAN when the table does not cover the window or the place has
+     * no oblast */
+    double waves_oblast_30d;
+    struct fw_strike_source sources[FW_ASSESS_N_STRIKE_SOURCES];
+};
+
 struct fw_assessment {
     struct fw_place place;
     int64_t date_s;           /* midnight UTC of the assessed day */
@@ -115,6 +164,8 @@ struct fw_assessment {
     /* The air-raid alert outlook of the place's oblast, set by the caller
      * (borrowed; NULL: no alert model): fw_outlook_at. */
     const struct fw_outlook *outlook;
+    /* Strikes near the place and attack waves aimed at its oblast. */
+    struct fw_strike_load strikes;
 };
 
 /* Assesses place on the day date_s (midnight UTC; data published up to

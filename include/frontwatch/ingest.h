@@ -24,7 +24,9 @@ enum fw_source_kind {
     FW_SOURCE_BOUNDARIES,
     FW_SOURCE_MISSILES, /* missile_attacks_daily.csv (events.h) */
     FW_SOURCE_ALERTS_IN_UA, /* an alerts.in.ua history answer (alerts.h) */
-    FW_SOURCE_COUNTRY_OUTLINE /* a shapefile of a country (shapefile.h) */
+    FW_SOURCE_COUNTRY_OUTLINE, /* a shapefile of a country (shapefile.h) */
+    FW_SOURCE_BELLINGCAT,   /* Bellingcat civilian-harm JSON (incidents.h) */
+    FW_SOURCE_CIR           /* CIR map events CSV (incidents.h) */
 };
 
 /* Name of a kind, "geonames", "alerts", ... (static, never NULL). */
@@ -65,7 +67,10 @@ fw_err fw_ingest_sniff(const char *path, enum fw_source_kind *kind,
  * newest first, so line numbers shift): a new version replaces the events
  * of the one ingested before it, in the same transaction. For it,
  * rows_read counts rows, rows_accepted rows that gave events (one event
- * per target of the row).
+ * per target of the row). So are the incident tables (incidents.h): a new
+ * Bellingcat export or CIR table replaces the events of the one before
+ * it; their rows that are not strikes are skipped, counted neither as
+ * read nor as rejected.
  *
  * A shapefile is ingested through its .shp (path), with its .shx and .dbf
  * found beside it (shapefile.h): one source, one transaction. Its sha256

@@ -105,20 +105,26 @@ struct fw_country_rec {
 };
 
 /* One event of an event source: for the missile and drone attack table
- * (events.h), one attack wave against one target, an oblast or an area. */
+ * (events.h), one attack wave against one target, an oblast or an area;
+ * for the incident tables (incidents.h), one strike at a position. */
 struct fw_event_rec {
-    const char *source;     /* "missile_attacks_daily" */
+    const char *source;     /* "missile_attacks_daily", "bellingcat",
+                               "cir" */
     int64_t t_s;            /* start, UTC seconds (events.h says how a
                                source's local times are converted) */
     int has_position;       /* lat_deg/lon_deg set (0 for the missile
-                               table, which has no coordinates) */
+                               table, which has no coordinates; 1 for the
+                               incidents) */
     double lat_deg, lon_deg; /* WGS84, validated, when has_position */
     const char *oblast_iso; /* "UA-51"; NULL when the target is an area */
     const char *area;       /* "ukraine", "north", "south", "east",
                                "center", "west"; NULL when oblast_iso is
-                               set. Exactly one of the two is set. */
-    const char *type;       /* what: the weapon model as written, never
-                               empty */
+                               set. Without a position exactly one of the
+                               two is set; with one, area is NULL and
+                               oblast_iso may be */
+    const char *type;       /* what: the weapon model as written (an
+                               incident: its weapons or event group),
+                               never empty */
     long long count;        /* how many (launched), -1 when unknown */
     const char *source_row; /* the row in the source ("123": its line),
                                shared by the records of one row */

@@ -11,6 +11,8 @@
 
 #include "frontwatch/border.h"
 #include "frontwatch/date.h"
+#include "frontwatch/events.h"
+#include "frontwatch/incidents.h"
 #include "frontwatch/oblast.h"
 #include "frontwatch/season.h"
 #include "frontwatch/summary.h"
@@ -302,6 +304,118 @@ static fw_err border_distance(fw_geo *g, const struct fw_place *p,
     return err;
 }
 
+/* ---- strikes near the place ---------------------------------------------- */
+
+/* Whether the source covers a window from t0 to the date: its records
+ * reach back to t0 and are fresh at the date (assess.h). */
+static int covers(const struct fw_strike_source *s, int64_t t0)
+{
+    return s->has_data && !s->is_stale && s->oldest_s <= t0;
+}
+
+/* The incident sources that cover a window from t0: a source mask. */
+static unsigned covering(const struct fw_strike_load *sl, int64_t t0)
+{
+    unsigned m = 0;
+    for (int i = 0; i < FW_INCIDENTS_N_SOURCES; i++) {
+        if (covers(&sl->sources[i], t0)) {
+            m |= 1u << i;
+        }
+    }
+    return m;
+}
+
+/* The span of one event source at the date into s. */
+static fw_err strike_source(fw_store *st, const char *name, int64_t date_s,
+                            int64_t at, struct fw_strike_source *s,
+                            struct fw_diag *d)
+{
+    struct fw_event_span sp;
+    fw_err err = fw_incidents_span(st, name, at, &sp, d);
+    if (err != FW_OK) {
+        return err;
+    }
+    snprintf(s->name, sizeof s->name, "%s", name);
+    s->has_data = sp.has_data;
+    s->oldest_s = sp.oldest_s;
+    s->newest_s = sp.newest_s;
+    s->is_stale = sp.has_data && date_s - fw_date_floor_day(sp.newest_s) >
+                                     FW_ASSESS_STRIKE_STALE_DAYS * DAY;
+    return FW_OK;
+}
+
+/* Strikes near p in [t0, t1) from the sources of mask; NAN for none. */
+static fw_err strikes_near(fw_store *st, const struct fw_place *p, int64_t t0,
+                           int64_t t1, unsigned mask, double *n,
+                           struct fw_diag *d)
+{
+    *n = NAN;
+    if (mask == 0) {
+        return FW_OK;
+    }
+    struct fw_strike_count c;
+    fw_err err = fw_incidents_count_near(st, p->lat_deg, p->lon_deg,
+                                         FW_ASSESS_STRIKE_RADIUS_KM, t0, t1,
+                                         mask, &c, d);
+    if (err == FW_OK) {
+        *n = (double)c.n_strikes;
+    }
+    return err;
+}
+
+/* Strikes within 25 km over 7 and 30 days against the 90 before, and the
+ * attack waves aimed at the oblast in 30 days; each unknown (NAN) where
+ * its data does not cover the window: missing is not 0. */
+static fw_err strike_load(fw_store *st, const struct fw_place *p,
+                          int64_t date_s, int64_t at,
+                          struct fw_strike_load *sl, struct fw_diag *d)
+{
+    memset(sl, 0, sizeof *sl);
+    sl->n_7d = sl->n_30d = sl->n_prev90d = sl->ratio = NAN;
+    sl->waves_oblast_30d = NAN;
+    fw_err err = FW_OK;
+    for (int i = 0; i < FW_INCIDENTS_N_SOURCES && err == FW_OK; i++) {
+        err = strike_source(st,
+                            fw_incidents_source_name((enum fw_incident_source)i),
+                            date_s, at, &sl->sources[i], d);
+    }
+    struct fw_strike_source *ms = &sl->sources[FW_INCIDENTS_N_SOURCES];
+    if (err == FW_OK) {
+        err = strike_source(st, FW_EVENTS_SOURCE_MISSILES, date_s, at, ms, d);
+    }
+    unsigned m120 = covering(sl, at - 120 * DAY);
+    sl->sources_30d = covering(sl, at - 30 * DAY);
+    double n30_base = NAN;
+    if (err != FW_OK ||
+        (err = strikes_near(st, p, at - 7 * DAY, at,
+                            covering(sl, at - 7 * DAY), &sl->n_7d, d)) !=
+            FW_OK ||
+        (err = strikes_near(st, p, at - 30 * DAY, at, sl->sources_30d,
+                            &sl->n_30d, d)) != FW_OK ||
+        (err = strikes_near(st, p, at - 120 * DAY, at - 30 * DAY, m120,
+                            &sl->n_prev90d, d)) != FW_OK) {
+        return err;
+    }
+    if (m120 == sl->sources_30d) {
+        n30_base = sl->n_30d;
+    } else if ((err = strikes_near(st, p, at - 30 * DAY, at, m120, &n30_base,
+                                   d)) != FW_OK) {
+        return err;
+    }
+    if (sl->n_prev90d > 0) {
+        sl->ratio = n30_base / (sl->n_prev90d / 3.0);
+    }
+    if (covers(ms, at - 30 * DAY) && fw_events_region_of(p->oblast_iso)) {
+        struct fw_event_counts c;
+        err = fw_events_oblast_counts(st, p->oblast_iso, at - 30 * DAY, at, &c,
+                                      d);
+        if (err == FW_OK) {
+            sl->waves_oblast_30d = (double)c.n_waves_oblast;
+        }
+    }
+    return err;
+}
+
 fw_err fw_assess(fw_store *st, fw_geo *g, const struct fw_place *place,
                  int64_t date_s, struct fw_assessment *out,
                  struct fw_diag *d)
@@ -359,6 +473,9 @@ fw_err fw_assess(fw_store *st, fw_geo *g, const struct fw_place *place,
         a->distance_change_7d_km = a->distance_km - best->distance_7d_ago_km;
         a->distance_change_28d_km =
             a->distance_km - best->distance_28d_ago_km;
+    }
+    if (err == FW_OK) {
+        err = strike_load(st, place, a->date_s, a->at_s, &a->strikes, d);
     }
     if (err == FW_OK) {
         err = alert_load(st, place, a->at_s, &a->alerts, d);
@@ -500,6 +617,99 @@ static void write_border_text(const struct fw_assessment *a, FILE *f)
     fprintf(f, "  %-19s %7.1f km\n", with, a->distance_to_border_km);
     fprintf(f, "  %-19s not measured: the data has no outline of Belarus\n",
             "with Belarus");
+}
+
+/* Why the counts of the strike sources [first, first + n) are unknown,
+ * what names their data ("incident data"): none up to the date, all
+ * stale, or (else) the window starts before them. */
+static void strikes_unknown_why(const struct fw_strike_load *sl, int first,
+                                int n, const char *what, char *buf,
+                                size_t cap)
+{
+    int64_t newest = 0, oldest = INT64_MAX;
+    int any = 0, fresh = 0;
+    for (int i = first; i < first + n; i++) {
+        const struct fw_strike_source *s = &sl->sources[i];
+        if (!s->has_data) {
+            continue;
+        }
+        any = 1;
+        newest = s->newest_s > newest ? s->newest_s : newest;
+        if (!s->is_stale) {
+            fresh = 1;
+            oldest = s->oldest_s < oldest ? s->oldest_s : oldest;
+        }
+    }
+    char b[11];
+    if (!any) {
+        snprintf(buf, cap, "no %s up to this date", what);
+    } else if (!fresh) {
+        day(newest, b);
+        snprintf(buf, cap, "the %s ends on %s", what, b);
+    } else {
+        day(oldest, b);
+        snprintf(buf, cap, "the %s starts on %s", what, b);
+    }
+}
+
+/* The strikes block, under the alert hours: strikes within 25 km and the
+ * attack waves aimed at the oblast. */
+static void write_strikes_text(const struct fw_assessment *a, FILE *f)
+{
+    const struct fw_strike_load *sl = &a->strikes;
+    char why[128];
+    fprintf(f, "\nStrikes within %.0f km (geocoded incidents",
+            FW_ASSESS_STRIKE_RADIUS_KM);
+    const char *sep = ": ";
+    for (int i = 0; i < FW_INCIDENTS_N_SOURCES; i++) {
+        if (sl->sources[i].has_data && !sl->sources[i].is_stale) {
+            fprintf(f, "%s%s", sep, sl->sources[i].name);
+            sep = " and ";
+        }
+    }
+    fprintf(f, "):\n");
+    if (isnan(sl->n_7d) && isnan(sl->n_30d)) {
+        strikes_unknown_why(sl, 0, FW_INCIDENTS_N_SOURCES, "incident data",
+                            why, sizeof why);
+        fprintf(f, "  unknown: %s\n", why);
+    } else {
+        /* the sources reach the date: what is unknown starts before them */
+        strikes_unknown_why(sl, 0, FW_INCIDENTS_N_SOURCES, "incident data",
+                            why, sizeof why);
+        if (isnan(sl->n_7d)) {
+            fprintf(f, "  last 7 days   unknown (%s)\n", why);
+        } else {
+            fprintf(f, "  last 7 days   %6.0f\n", sl->n_7d);
+        }
+        if (isnan(sl->n_30d)) {
+            fprintf(f, "  last 30 days  unknown (%s)\n", why);
+        } else {
+            fprintf(f, "  last 30 days  %6.0f", sl->n_30d);
+            if (isnan(sl->n_prev90d)) {
+                fprintf(f, "   previous 90 days: unknown (%s)\n", why);
+            } else {
+                fprintf(f, "   previous 90 days: %.1f per 30 days",
+                        sl->n_prev90d / 3.0);
+                if (!isnan(sl->ratio)) {
+                    fprintf(f, " (now %.1fx)", sl->ratio);
+                }
+                fprintf(f, "\n");
+            }
+        }
+    }
+    fprintf(f, "  attack waves aimed at %s%s, last 30 days: ",
+            oblast_label(a->place.oblast_iso),
+            strcmp(a->place.oblast_iso, "UA-30") == 0 ? "" : " oblast");
+    if (isnan(sl->waves_oblast_30d)) {
+        strikes_unknown_why(sl, FW_INCIDENTS_N_SOURCES, 1,
+                            "missile-table data", why, sizeof why);
+        fprintf(f, "unknown (%s)\n",
+                fw_events_region_of(a->place.oblast_iso) == NULL
+                    ? "the place has no oblast"
+                    : why);
+    } else {
+        fprintf(f, "%.0f (missile table)\n", sl->waves_oblast_30d);
+    }
 }
 
 static void percent(double p, char *buf, size_t cap)
@@ -661,6 +871,7 @@ void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
         fprintf(f, "\n");
     }
     write_outlook_text(a, f);
+    write_strikes_text(a, f);
     write_other_signals_text(a, f);
 
     fprintf(f, "\nData age on %s:\n", date);
@@ -679,6 +890,17 @@ void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
         fprintf(f, "  %-19s newest %s (%lld days)%s\n", "alerts", b1,
                 (long long)((a->at_s - a->alerts.newest_s) / DAY),
                 a->alerts.is_stale ? "  STALE" : "");
+    }
+    for (int i = 0; i < FW_ASSESS_N_STRIKE_SOURCES; i++) {
+        const struct fw_strike_source *s = &a->strikes.sources[i];
+        if (s->has_data) {
+            day(s->newest_s, b1);
+            int64_t age_s = a->date_s - fw_date_floor_day(s->newest_s);
+            fprintf(f, "  %-19s newest %s (%lld days)%s\n",
+                    i == FW_INCIDENTS_N_SOURCES ? "missile table" : s->name,
+                    b1, (long long)(age_s / DAY),
+                    s->is_stale ? "  STALE" : "");
+        }
     }
 }
 
@@ -712,6 +934,34 @@ static void add_border_json(cJSON *root, const struct fw_assessment *a)
     add_num_or_null(root, "distance_to_border_km",
                     round(a->distance_to_border_km * 10.0) / 10.0);
     cJSON_AddStringToObject(root, "border_country", a->border_country);
+}
+
+/* strikes_25km_7d, strikes_25km_30d, strikes_25km_ratio and
+ * strike_waves_oblast_30d: null where unknown (assess.h). */
+static void add_strikes_json(cJSON *root, const struct fw_assessment *a)
+{
+    const struct fw_strike_load *sl = &a->strikes;
+    add_num_or_null(root, "strikes_25km_7d", sl->n_7d);
+    add_num_or_null(root, "strikes_25km_30d", sl->n_30d);
+    add_num_or_null(root, "strikes_25km_ratio", sl->ratio);
+    add_num_or_null(root, "strike_waves_oblast_30d", sl->waves_oblast_30d);
+}
+
+/* The strike sources' entries of "sources", like the alerts' one. */
+static void add_strike_sources_json(cJSON *srcs, const struct fw_assessment *a)
+{
+    for (int i = 0; i < FW_ASSESS_N_STRIKE_SOURCES; i++) {
+        const struct fw_strike_source *s = &a->strikes.sources[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", s->name);
+        if (s->has_data) {
+            add_day(o, "newest", s->newest_s);
+            cJSON_AddBoolToObject(o, "stale", s->is_stale);
+        } else {
+            cJSON_AddNullToObject(o, "newest");
+        }
+        cJSON_AddItemToArray(srcs, o);
+    }
 }
 
 /* data_warnings and set_aside (docs/decisions/0006). */
@@ -913,6 +1163,7 @@ void fw_assess_write_json(const struct fw_assessment *a, FILE *f)
         cJSON_AddNullToObject(root, "alert_hours_30d");
         cJSON_AddNullToObject(root, "alert_hours_prev90d");
     }
+    add_strikes_json(root, a);
     add_outlook_json(root, a);
     cJSON_AddStringToObject(root, "season",
                             fw_season_name(fw_season_at(a->date_s)));
@@ -960,6 +1211,7 @@ void fw_assess_write_json(const struct fw_assessment *a, FILE *f)
         cJSON_AddNullToObject(al, "newest");
     }
     cJSON_AddItemToArray(srcs, al);
+    add_strike_sources_json(srcs, a);
     char *txt = cJSON_PrintUnformatted(root);
     if (txt != NULL) {
         fprintf(f, "%s\n", txt);

@@ -22,6 +22,7 @@
 #include "frontwatch/events.h"
 #include "frontwatch/frontline.h"
 #include "frontwatch/gazetteer.h"
+#include "frontwatch/incidents.h"
 #include "frontwatch/io.h"
 #include "frontwatch/mapcheck.h"
 #include "frontwatch/record.h"
@@ -45,6 +46,8 @@ const char *fw_source_kind_name(enum fw_source_kind kind)
     case FW_SOURCE_MISSILES: return "missile-attacks";
     case FW_SOURCE_ALERTS_IN_UA: return "alerts-in-ua";
     case FW_SOURCE_COUNTRY_OUTLINE: return "country-outline";
+    case FW_SOURCE_BELLINGCAT: return "bellingcat-incidents";
+    case FW_SOURCE_CIR: return "cir-incidents";
     case FW_SOURCE_UNKNOWN: break;
     }
     return "unknown";
@@ -99,6 +102,9 @@ enum fw_source_kind fw_ingest_sniff_buf(const char *buf, int n)
         k = FW_SOURCE_ALERTS;
     } else if (strncmp(p, "time_start,time_end,model,", 26) == 0) {
         k = FW_SOURCE_MISSILES;
+    } else if (first_line_has(p, "event_group") &&
+               first_line_has(p, "country") && first_line_has(p, "lat")) {
+        k = FW_SOURCE_CIR;
     } else if (first_line_has(p, "hromada_center_code") &&
                first_line_has(p, "lat_center") &&
                first_line_has(p, "total_population_2022")) {
@@ -117,6 +123,10 @@ enum fw_source_kind fw_ingest_sniff_buf(const char *buf, int n)
         } else if (*p == '{') {
             /* a GeoJSON map or boundary file; the reader tells which */
             k = FW_SOURCE_FRONTLINE;
+        } else if (*p == '[' && strstr(p, "\"latitude\"") != NULL &&
+                   strstr(p, "\"filters\"") != NULL) {
+            /* the Bellingcat export: an array of incidents */
+            k = FW_SOURCE_BELLINGCAT;
         }
     }
     return k;
@@ -548,15 +558,22 @@ void fw_ingest_sink(struct ingest *in, struct fw_sink *sink)
     };
 }
 
-fw_err fw_ingest_replace_missile_events(struct ingest *in)
+fw_err fw_ingest_replace_older_events(struct ingest *in)
 {
+    const char *source = NULL;
+    switch (in->res->kind) {
+    case FW_SOURCE_MISSILES: source = FW_EVENTS_SOURCE_MISSILES; break;
+    case FW_SOURCE_BELLINGCAT: source = FW_INCIDENTS_SOURCE_BELLINGCAT; break;
+    case FW_SOURCE_CIR: source = FW_INCIDENTS_SOURCE_CIR; break;
+    default: return FW_OK; /* not a cumulative event source */
+    }
     sqlite3_stmt *s = NULL;
     fw_err err = fw_store_prepare(
         in->st, "DELETE FROM event WHERE source=?1 AND log_id<>?2", &s, in->d);
     if (err != FW_OK) {
         return err;
     }
-    sqlite3_bind_text(s, 1, FW_EVENTS_SOURCE_MISSILES, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, in->log_id);
     err = step_done(in, s);
     sqlite3_finalize(s);
@@ -672,6 +689,9 @@ fw_err fw_ingest_read(enum fw_source_kind kind, const char *path,
         return fw_alerts_read_regions(buf, len, sink, d);
     case FW_SOURCE_MISSILES:
         return fw_events_read_missiles(buf, len, sink, d);
+    case FW_SOURCE_BELLINGCAT:
+        return fw_incidents_read_bellingcat(buf, len, sink, d);
+    case FW_SOURCE_CIR: return fw_incidents_read_cir(buf, len, sink, d);
     case FW_SOURCE_ALERTS_IN_UA: {
         /* an answer is as of when it was saved: running alerts end there */
         struct stat sb;
@@ -717,15 +737,13 @@ static fw_err run_reader(struct ingest *in, const char *path,
 {
     struct fw_sink sink;
     fw_ingest_sink(in, &sink);
-    if (in->res->kind == FW_SOURCE_MISSILES) {
-        fw_err err = fw_ingest_replace_missile_events(in);
-        if (err != FW_OK) {
-            return err;
-        }
+    fw_err err = fw_ingest_replace_older_events(in);
+    if (err != FW_OK) {
+        return err;
     }
     int not_ours = 0;
-    fw_err err = fw_ingest_read(in->res->kind, path, buf, len, &sink,
-                                &not_ours, in->d);
+    err = fw_ingest_read(in->res->kind, path, buf, len, &sink, &not_ours,
+                         in->d);
     if (not_ours) {
         in->res->kind = FW_SOURCE_UNKNOWN;
     }

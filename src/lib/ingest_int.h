@@ -111,10 +111,11 @@ fw_err fw_ingest_read(enum fw_source_kind kind, const char *path,
  * transaction. Errors: FW_ESQL (in->d says why). */
 fw_err fw_ingest_finish_log(struct ingest *in);
 
-/* Deletes the events of the older versions of the missile table (the
- * table is cumulative, see ingest.h): a new version replaces them. Inside
- * the file's transaction, so if the file fails the old events stay.
- * Errors: FW_ESQL (in->d says why). */
-fw_err fw_ingest_replace_missile_events(struct ingest *in);
+/* For a cumulative event source (in->res->kind: the missile table, the
+ * incident tables; see ingest.h), deletes the events the older versions
+ * of the same source wrote: a new version replaces them. Nothing for
+ * other kinds. Inside the file's transaction, so if the file fails the
+ * old events stay. Errors: FW_ESQL (in->d says why). */
+fw_err fw_ingest_replace_older_events(struct ingest *in);
 
 #endif

@@ -732,8 +732,7 @@ static fw_err write_slot(struct fw_ingest_pipe *p, size_t i,
     }
     in_tx = 1;
     if ((err = fw_ingest_insert_log(&in, path, path, res->sha256)) != FW_OK ||
-        (s->kind == FW_SOURCE_MISSILES &&
-         (err = fw_ingest_replace_missile_events(&in)) != FW_OK) ||
+        (err = fw_ingest_replace_older_events(&in)) != FW_OK ||
         (err = replay(&in, &s->batch)) != FW_OK) {
         goto out;
     }
