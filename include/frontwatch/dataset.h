@@ -13,7 +13,8 @@
  * used for its features: the newest map of the series published by t (which
  * must be at most FW_DATASET_MAX_MAP_AGE_DAYS old, or the series does not
  * cover t and gives no sample), the maps in force 7 and 28 days earlier,
- * alerts and strikes before t. A map that the store marks suspect (a
+ * alerts and strikes before t (an incident is known from its day on: the
+ * tables carry no publication date). A map that the store marks suspect (a
  * one-week glitch, found by comparing it with the following map) is passed
  * over only from the moment that following map is published: before that a
  * user would have seen it, and so do the features.
@@ -32,7 +33,8 @@
  * confirming map).
  *
  * Missing values are NAN: a feature the data does not cover (alerts end
- * 2023-12-31; strikes start 2022-09-28; NZZ maps no contested areas) is
+ * 2023-12-31; strike waves start 2022-09-28; the incident tables, and so
+ * strikes near the place, end 2024-05-29; NZZ maps no contested areas) is
  * missing, never zero.
  */
 #ifndef FRONTWATCH_DATASET_H
@@ -88,6 +90,15 @@ enum fw_feature {
                                180 (a lower bound); missing when the map
                                series is younger than the step needs */
     FW_F_STILL_25KM,        /* the same within 25 km */
+    FW_F_BORDER_DIST,       /* ln(1 + km to the state border with Russia,
+                               border.h); missing without a state border */
+    FW_F_STRIKES_25KM_30D,  /* ln(1 + strikes within 25 km in the 30 days
+                               before), assess's count (incidents.h);
+                               missing where no incident table covers the
+                               window (before 2022-03-26, after 2024-06-12) */
+    FW_F_STRIKES_25KM_RATIO, /* ln((1 + those) / (1 + the 30-day average of
+                                the 90 days before)), from the tables that
+                                cover all 120 days; missing where none does */
     FW_N_FEATURES
 };
 

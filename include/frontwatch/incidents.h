@@ -211,4 +211,51 @@ fw_err fw_incidents_count_near(fw_store *st, double lat_deg, double lon_deg,
                                unsigned source_mask,
                                struct fw_strike_count *out, struct fw_diag *d);
 
+/*
+ * Many points at once (the forecasts' samples: every place at every
+ * weekly origin). fw_strike_set_load reads every strike of the incident
+ * sources into memory once; fw_strike_set_near then gives a point's
+ * strikes within a radius, and fw_strike_near_count counts a window of
+ * them with the rules of fw_incidents_count_near (the same numbers: tests
+ * compare them), without SQL.
+ */
+typedef struct fw_strike_set fw_strike_set;
+
+/* Loads every strike of the incident sources in st. Errors: FW_EUSAGE,
+ * FW_ENOMEM, FW_ESQL. */
+fw_err fw_strike_set_load(fw_store *st, fw_strike_set **out,
+                          struct fw_diag *d);
+
+void fw_strike_set_free(fw_strike_set *set);
+
+/* The span of one incident source as seen at before_s, as
+ * fw_incidents_span gives it. */
+void fw_strike_set_span(const fw_strike_set *set, enum fw_incident_source src,
+                        int64_t before_s, struct fw_event_span *out);
+
+/* The strikes within a radius of one point, every time. */
+struct fw_strike_near {
+    int64_t *t_s[FW_INCIDENTS_N_SOURCES]; /* each source's, ascending */
+    size_t n[FW_INCIDENTS_N_SOURCES];
+    int64_t *same_t_s; /* the days of the Bellingcat strikes that are a CIR
+                          strike too (within FW_INCIDENTS_SAME_KM, the same
+                          day, both within the radius), ascending */
+    size_t n_same;
+};
+
+/* The strikes of set within radius_km (geodesic) of (lat_deg, lon_deg)
+ * into *out (freed by fw_strike_near_free, also after an error). Errors:
+ * FW_EUSAGE (as fw_incidents_count_near), FW_ENOMEM. */
+fw_err fw_strike_set_near(const fw_strike_set *set, double lat_deg,
+                          double lon_deg, double radius_km,
+                          struct fw_strike_near *out, struct fw_diag *d);
+
+void fw_strike_near_free(struct fw_strike_near *nr);
+
+/* The distinct strikes of the sources in source_mask with t_s in
+ * [t0_s, t1_s): fw_incidents_count_near's n_strikes for the same point,
+ * radius, window and sources. */
+long fw_strike_near_count(const struct fw_strike_near *nr, int64_t t0_s,
+                          int64_t t1_s, unsigned source_mask);
+
 #endif

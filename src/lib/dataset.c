@@ -7,6 +7,8 @@
  * (map, place). Areas within 10/25/50 km are computed only where the
  * distance is below the radius (else they are exactly 0) and remembered per
  * (map, place). Alert hours and strike counts are per oblast and origin.
+ * The border distance is per place; strikes near the place per place and
+ * origin, from the incident tables held in memory (incidents.h).
  */
 #include "frontwatch/dataset.h"
 
@@ -15,8 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frontwatch/assess.h"
+#include "frontwatch/border.h"
 #include "frontwatch/date.h"
 #include "frontwatch/events.h"
+#include "frontwatch/incidents.h"
 #include "frontwatch/oblast.h"
 
 #define DAY ((int64_t)FW_DAY_S)
@@ -46,6 +51,9 @@ const char *const FW_FEATURE_NAMES[FW_N_FEATURES] = {
     [FW_F_DIST_CHANGE_180D] = "dist_change_180d",
     [FW_F_STILL_10KM] = "still_days_10km",
     [FW_F_STILL_25KM] = "still_days_25km",
+    [FW_F_BORDER_DIST] = "log_border_dist",
+    [FW_F_STRIKES_25KM_30D] = "log_strikes_25km_30d",
+    [FW_F_STRIKES_25KM_RATIO] = "strikes_25km_ratio",
 };
 
 /* The maps an origin's features read: the origin's own, then the ones in
@@ -443,6 +451,108 @@ static void region_features(const struct alerts *al,
     }
 }
 
+/* ---- per-place features: the state border, strikes near the place ---- */
+
+struct place_feat {
+    float *border;       /* n_places */
+    float *strikes30;    /* n_origins * n_places, origin-major */
+    float *strike_ratio; /* likewise */
+};
+
+static void free_place_feat(struct place_feat *pf)
+{
+    free(pf->border);
+    free(pf->strikes30);
+    free(pf->strike_ratio);
+}
+
+/* The incident tables that cover a window from t0 to at as assess counts
+ * them for a date (assess.h): records back to t0, the newest at most
+ * FW_ASSESS_STRIKE_STALE_DAYS before the date: a source mask. */
+static unsigned strike_cover(const fw_strike_set *set, int64_t date_s,
+                             int64_t at, int64_t t0)
+{
+    unsigned m = 0;
+    for (int i = 0; i < FW_INCIDENTS_N_SOURCES; i++) {
+        struct fw_event_span sp;
+        fw_strike_set_span(set, (enum fw_incident_source)i, at, &sp);
+        if (sp.has_data && sp.oldest_s <= t0 &&
+            date_s - fw_date_floor_day(sp.newest_s) <=
+                FW_ASSESS_STRIKE_STALE_DAYS * DAY) {
+            m |= 1u << i;
+        }
+    }
+    return m;
+}
+
+/* The strikes of an origin t are assess's for the day before it, whose
+ * last second is t - 1: the same windows and the same coverage, so that a
+ * model's feature is the figure assess shows. */
+static fw_err place_features(fw_store *st, fw_geo *g, const int64_t *origins,
+                             size_t n_origins, const struct fw_dataset *ds,
+                             struct place_feat *pf, struct fw_diag *d)
+{
+    size_t np = ds->n_places, no = n_origins;
+    memset(pf, 0, sizeof *pf);
+    size_t cells = np * no > 0 ? np * no : 1;
+    pf->border = malloc((np > 0 ? np : 1) * sizeof *pf->border);
+    pf->strikes30 = malloc(cells * sizeof *pf->strikes30);
+    pf->strike_ratio = malloc(cells * sizeof *pf->strike_ratio);
+    unsigned *m30 = malloc((no ? no : 1) * sizeof *m30);
+    unsigned *m120 = malloc((no ? no : 1) * sizeof *m120);
+    fw_strike_set *set = NULL;
+    fw_err err = pf->border && pf->strikes30 && pf->strike_ratio && m30 && m120
+                     ? FW_OK
+                     : fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
+    if (err == FW_OK) {
+        err = fw_strike_set_load(st, &set, d);
+    }
+    for (size_t j = 0; err == FW_OK && j < no; j++) {
+        int64_t at = origins[j] - 1, date_s = fw_date_floor_day(at);
+        m30[j] = strike_cover(set, date_s, at, at - 30 * DAY);
+        m120[j] = strike_cover(set, date_s, at, at - 120 * DAY);
+    }
+    for (size_t p = 0; err == FW_OK && p < np; p++) {
+        const struct fw_place *pl = &ds->places[p];
+        struct fw_border_distance b;
+        err = fw_border_distance(g, pl->lat_deg, pl->lon_deg, &b, d);
+        pf->border[p] = err == FW_OK ? (float)log1p(b.distance_km) : NAN;
+        if (err == FW_ENOTFOUND) {
+            err = FW_OK;
+        }
+        struct fw_strike_near nr;
+        memset(&nr, 0, sizeof nr);
+        if (err == FW_OK &&
+            (err = fw_strike_set_near(set, pl->lat_deg, pl->lon_deg,
+                                      FW_ASSESS_STRIKE_RADIUS_KM, &nr, d)) ==
+                FW_OK) {
+            for (size_t j = 0; j < no; j++) {
+                int64_t t = origins[j] - 1;
+                size_t i = j * np + p;
+                pf->strikes30[i] = pf->strike_ratio[i] = NAN;
+                if (m30[j]) {
+                    pf->strikes30[i] = (float)log1p(
+                        (double)fw_strike_near_count(&nr, t - 30 * DAY, t,
+                                                     m30[j]));
+                }
+                if (m120[j]) {
+                    double n30 = (double)fw_strike_near_count(
+                        &nr, t - 30 * DAY, t, m120[j]);
+                    double base = (double)fw_strike_near_count(
+                        &nr, t - 120 * DAY, t - 30 * DAY, m120[j]);
+                    pf->strike_ratio[i] =
+                        (float)log((1.0 + n30) / (1.0 + base / 3.0));
+                }
+            }
+        }
+        fw_strike_near_free(&nr);
+    }
+    fw_strike_set_free(set);
+    free(m30);
+    free(m120);
+    return err;
+}
+
 /* ---- building ---- */
 
 static fw_err push(struct fw_dataset *ds, const struct fw_sample *s,
@@ -476,6 +586,7 @@ struct series_ctx {
     const int64_t *origins;
     size_t n_origins;
     struct region_feat *rf; /* n_origins x 27 oblasts, filled per series */
+    const struct place_feat *pf;
     int series;
     struct map *m;
     size_t n_maps;
@@ -792,6 +903,9 @@ static fw_err build_series(struct series_ctx *c, struct fw_diag *d)
             x[FW_F_SEASON_SIN] = (float)sin(2 * PI * doy / 365.25);
             x[FW_F_SEASON_COS] = (float)cos(2 * PI * doy / 365.25);
             x[FW_F_SOURCE_NZZ] = (float)(strcmp(FW_SERIES[c->series], "nzz") == 0);
+            x[FW_F_BORDER_DIST] = c->pf->border[p];
+            x[FW_F_STRIKES_25KM_30D] = c->pf->strikes30[j * np + p];
+            x[FW_F_STRIKES_25KM_RATIO] = c->pf->strike_ratio[j * np + p];
 
             struct fw_sample s = {.place = (int32_t)p,
                                   .series = (uint8_t)c->series,
@@ -885,6 +999,10 @@ fw_err fw_dataset_build(fw_store *st, fw_geo *g,
                             &cnt[(2 * j + 1) * n_ob + k], &rf[j * 32 + k]);
         }
     }
+    struct place_feat pf = {0};
+    if (err == FW_OK) {
+        err = place_features(st, g, origins, n_origins, out, &pf, d);
+    }
     for (int sr = 0; err == FW_OK && sr < FW_N_SERIES; sr++) {
         struct series_ctx c = {.st = st,
                                .g = g,
@@ -893,10 +1011,12 @@ fw_err fw_dataset_build(fw_store *st, fw_geo *g,
                                .origins = origins,
                                .n_origins = n_origins,
                                .rf = rf,
+                               .pf = &pf,
                                .series = sr};
         err = build_series(&c, d);
         free_series(&c);
     }
+    free_place_feat(&pf);
     free(origins);
     free(rf);
     free(win);

@@ -887,6 +887,27 @@ static void circle_box(double lat, double lon, double radius_km, double *lat_lo,
     }
 }
 
+/* Whether the Bellingcat strike x has a CIR strike of the same day within
+ * FW_INCIDENTS_SAME_KM among c[*j..n) (sorted by t_s); *j advances past
+ * the CIR strikes of earlier days, so a walk of ascending x is linear. */
+static int has_twin(const struct near *x, const struct near *c, size_t n,
+                    size_t *j)
+{
+    while (*j < n && c[*j].t_s < x->t_s) {
+        (*j)++;
+    }
+    for (size_t k = *j; k < n && c[k].t_s == x->t_s; k++) {
+        /* 0.01 degree is over 0.5 km in either direction in the
+         * incidents' area (40-60 N) */
+        if (fabs(x->lat - c[k].lat) < 0.01 && fabs(x->lon - c[k].lon) < 0.01 &&
+            fw_geo_distance_km(x->lat, x->lon, c[k].lat, c[k].lon) <=
+                FW_INCIDENTS_SAME_KM) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Bellingcat strikes of near_b with a CIR strike of the same day within
  * FW_INCIDENTS_SAME_KM in near_c (both sorted by t_s). */
 static long count_same(const struct nears *b, const struct nears *c)
@@ -894,23 +915,26 @@ static long count_same(const struct nears *b, const struct nears *c)
     long n_same = 0;
     size_t j = 0;
     for (size_t i = 0; i < b->n; i++) {
-        const struct near *x = &b->v[i];
-        while (j < c->n && c->v[j].t_s < x->t_s) {
-            j++;
-        }
-        for (size_t k = j; k < c->n && c->v[k].t_s == x->t_s; k++) {
-            /* 0.01 degree is over 0.5 km in either direction in the
-             * incidents' area (40-60 N) */
-            if (fabs(x->lat - c->v[k].lat) < 0.01 &&
-                fabs(x->lon - c->v[k].lon) < 0.01 &&
-                fw_geo_distance_km(x->lat, x->lon, c->v[k].lat, c->v[k].lon) <=
-                    FW_INCIDENTS_SAME_KM) {
-                n_same++;
-                break;
-            }
-        }
+        n_same += has_twin(&b->v[i], c->v, c->n, &j);
     }
     return n_same;
+}
+
+/* The checks of fw_incidents_count_near's point and radius. */
+static fw_err check_circle(double lat_deg, double lon_deg, double radius_km,
+                           struct fw_diag *d)
+{
+    if (!(lat_deg >= -90.0 && lat_deg <= 90.0) ||
+        !(lon_deg >= -180.0 && lon_deg <= 180.0)) {
+        return fw_diag_set(d, FW_EUSAGE, 0, 0,
+                           "no such point: latitude %g, longitude %g", lat_deg,
+                           lon_deg);
+    }
+    if (!(radius_km > 0.0 && radius_km <= FW_INCIDENTS_MAX_RADIUS_KM)) {
+        return fw_diag_set(d, FW_EUSAGE, 0, 0, "radius %g km not in (0, %.0f]",
+                           radius_km, FW_INCIDENTS_MAX_RADIUS_KM);
+    }
+    return FW_OK;
 }
 
 fw_err fw_incidents_count_near(fw_store *st, double lat_deg, double lon_deg,
@@ -921,15 +945,9 @@ fw_err fw_incidents_count_near(fw_store *st, double lat_deg, double lon_deg,
     if (st == NULL || out == NULL) {
         return fw_diag_set(d, FW_EUSAGE, 0, 0, "NULL argument");
     }
-    if (!(lat_deg >= -90.0 && lat_deg <= 90.0) ||
-        !(lon_deg >= -180.0 && lon_deg <= 180.0)) {
-        return fw_diag_set(d, FW_EUSAGE, 0, 0,
-                           "no such point: latitude %g, longitude %g", lat_deg,
-                           lon_deg);
-    }
-    if (!(radius_km > 0.0 && radius_km <= FW_INCIDENTS_MAX_RADIUS_KM)) {
-        return fw_diag_set(d, FW_EUSAGE, 0, 0, "radius %g km not in (0, %.0f]",
-                           radius_km, FW_INCIDENTS_MAX_RADIUS_KM);
+    fw_err err = check_circle(lat_deg, lon_deg, radius_km, d);
+    if (err != FW_OK) {
+        return err;
     }
     if (t1_s < t0_s) {
         return fw_diag_set(d, FW_EUSAGE, 0, 0, "window ends before it starts");
@@ -943,8 +961,7 @@ fw_err fw_incidents_count_near(fw_store *st, double lat_deg, double lon_deg,
     struct nears near[FW_INCIDENTS_N_SOURCES];
     memset(near, 0, sizeof near);
     sqlite3_stmt *s = NULL;
-    fw_err err =
-        fw_store_prepare(st,
+    err = fw_store_prepare(st,
                          "SELECT source, t_s, lat, lon FROM event"
                          " WHERE area IS NULL AND t_s >= ?3 AND t_s < ?4"
                          " AND source IN (?1, ?2)"
@@ -1013,4 +1030,246 @@ out:
         *out = c;
     }
     return err;
+}
+
+/* ---- many points: the strikes in memory -------------------------------- */
+
+struct fw_strike_set {
+    struct nears src[FW_INCIDENTS_N_SOURCES]; /* each sorted by t_s */
+    /* every strike, by latitude: source in the low bit of idx */
+    struct by_lat {
+        double lat;
+        uint32_t idx; /* index << 1 | source */
+    } *lat;
+    size_t n_lat;
+};
+
+void fw_strike_set_free(fw_strike_set *set)
+{
+    if (set == NULL) {
+        return;
+    }
+    for (int i = 0; i < FW_INCIDENTS_N_SOURCES; i++) {
+        free(set->src[i].v);
+    }
+    free(set->lat);
+    free(set);
+}
+
+static int cmp_by_lat(const void *a, const void *b)
+{
+    const struct by_lat *x = a, *y = b;
+    if (x->lat != y->lat) {
+        return x->lat < y->lat ? -1 : 1;
+    }
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+_Static_assert(FW_INCIDENTS_N_SOURCES == 2,
+               "fw_strike_set keeps the source in one bit");
+
+fw_err fw_strike_set_load(fw_store *st, fw_strike_set **out, struct fw_diag *d)
+{
+    if (st == NULL || out == NULL) {
+        return fw_diag_set(d, FW_EUSAGE, 0, 0, "NULL argument");
+    }
+    *out = NULL;
+    fw_strike_set *set = calloc(1, sizeof *set);
+    if (set == NULL) {
+        return fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
+    }
+    sqlite3_stmt *s = NULL;
+    fw_err err = fw_store_prepare(st,
+                                  "SELECT t_s, lat, lon FROM event"
+                                  " WHERE area IS NULL AND source = ?1"
+                                  " ORDER BY t_s",
+                                  &s, d);
+    for (int i = 0; i < FW_INCIDENTS_N_SOURCES && err == FW_OK; i++) {
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, SOURCE_NAMES[i], -1, SQLITE_STATIC);
+        int rc;
+        while (err == FW_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+            struct near x = {.t_s = sqlite3_column_int64(s, 0),
+                             .lat = sqlite3_column_double(s, 1),
+                             .lon = sqlite3_column_double(s, 2)};
+            if (set->src[i].n >= UINT32_MAX >> 1) {
+                err = fw_diag_set(d, FW_ENOMEM, 0, 0, "too many strikes");
+            } else if (nears_push(&set->src[i], x) != FW_OK) {
+                err = fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
+            }
+        }
+        if (err == FW_OK && rc != SQLITE_DONE) {
+            err = fw_diag_set(d, FW_ESQL, 0, 0, "%s",
+                              sqlite3_errmsg(fw_store_db(st)));
+        }
+    }
+    sqlite3_finalize(s);
+    size_t n = 0;
+    for (int i = 0; i < FW_INCIDENTS_N_SOURCES; i++) {
+        n += set->src[i].n;
+    }
+    if (err == FW_OK && n > 0 && (set->lat = malloc(n * sizeof *set->lat)) == NULL) {
+        err = fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
+    }
+    for (int i = 0; i < FW_INCIDENTS_N_SOURCES && err == FW_OK; i++) {
+        for (size_t k = 0; k < set->src[i].n; k++) {
+            set->lat[set->n_lat++] = (struct by_lat){
+                .lat = set->src[i].v[k].lat, .idx = (uint32_t)(k << 1 | (size_t)i)};
+        }
+    }
+    if (err != FW_OK) {
+        fw_strike_set_free(set);
+        return err;
+    }
+    if (set->n_lat > 0) {
+        qsort(set->lat, set->n_lat, sizeof *set->lat, cmp_by_lat);
+    }
+    *out = set;
+    return FW_OK;
+}
+
+/* The first of v[0..n) with t_s >= t (n if none). */
+static size_t first_at(const int64_t *v, size_t n, int64_t t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < t) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+void fw_strike_set_span(const fw_strike_set *set, enum fw_incident_source src,
+                        int64_t before_s, struct fw_event_span *out)
+{
+    memset(out, 0, sizeof *out);
+    const struct nears *a = &set->src[src];
+    /* the newest strike before before_s: the last of those with t_s less */
+    size_t lo = 0, hi = a->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->v[mid].t_s < before_s) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo > 0) {
+        out->has_data = 1;
+        out->oldest_s = a->v[0].t_s;
+        out->newest_s = a->v[lo - 1].t_s;
+    }
+}
+
+void fw_strike_near_free(struct fw_strike_near *nr)
+{
+    for (int i = 0; i < FW_INCIDENTS_N_SOURCES; i++) {
+        free(nr->t_s[i]);
+    }
+    free(nr->same_t_s);
+    memset(nr, 0, sizeof *nr);
+}
+
+static int cmp_near_t(const void *a, const void *b)
+{
+    const struct near *x = a, *y = b;
+    return (x->t_s > y->t_s) - (x->t_s < y->t_s);
+}
+
+fw_err fw_strike_set_near(const fw_strike_set *set, double lat_deg,
+                          double lon_deg, double radius_km,
+                          struct fw_strike_near *out, struct fw_diag *d)
+{
+    if (out == NULL) {
+        return fw_diag_set(d, FW_EUSAGE, 0, 0, "NULL argument");
+    }
+    memset(out, 0, sizeof *out);
+    if (set == NULL) {
+        return fw_diag_set(d, FW_EUSAGE, 0, 0, "NULL argument");
+    }
+    fw_err err = check_circle(lat_deg, lon_deg, radius_km, d);
+    if (err != FW_OK) {
+        return err;
+    }
+    double lat_lo, lat_hi, lon_lo, lon_hi;
+    circle_box(lat_deg, lon_deg, radius_km, &lat_lo, &lat_hi, &lon_lo, &lon_hi);
+    size_t lo = 0, hi = set->n_lat;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (set->lat[mid].lat < lat_lo) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    struct nears near[FW_INCIDENTS_N_SOURCES];
+    memset(near, 0, sizeof near);
+    for (size_t k = lo; k < set->n_lat && set->lat[k].lat <= lat_hi && err == FW_OK;
+         k++) {
+        int i = (int)(set->lat[k].idx & 1u);
+        const struct near *x = &set->src[i].v[set->lat[k].idx >> 1];
+        if (x->lon < lon_lo || x->lon > lon_hi ||
+            fw_geo_distance_km(lat_deg, lon_deg, x->lat, x->lon) > radius_km) {
+            continue;
+        }
+        err = nears_push(&near[i], *x);
+    }
+    for (int i = 0; i < FW_INCIDENTS_N_SOURCES && err == FW_OK; i++) {
+        if (near[i].n > 0) {
+            qsort(near[i].v, near[i].n, sizeof *near[i].v, cmp_near_t);
+            out->t_s[i] = malloc(near[i].n * sizeof *out->t_s[i]);
+            if (out->t_s[i] == NULL) {
+                err = FW_ENOMEM;
+                break;
+            }
+        }
+        for (size_t k = 0; k < near[i].n; k++) {
+            out->t_s[i][k] = near[i].v[k].t_s;
+        }
+        out->n[i] = near[i].n;
+    }
+    const struct nears *b = &near[FW_INCIDENTS_BELLINGCAT];
+    const struct nears *c = &near[FW_INCIDENTS_CIR];
+    if (err == FW_OK && b->n > 0 && c->n > 0 &&
+        (out->same_t_s = malloc(b->n * sizeof *out->same_t_s)) == NULL) {
+        err = FW_ENOMEM;
+    }
+    size_t j = 0;
+    for (size_t k = 0; err == FW_OK && c->n > 0 && k < b->n; k++) {
+        if (has_twin(&b->v[k], c->v, c->n, &j)) {
+            out->same_t_s[out->n_same++] = b->v[k].t_s;
+        }
+    }
+    for (int i = 0; i < FW_INCIDENTS_N_SOURCES; i++) {
+        free(near[i].v);
+    }
+    if (err != FW_OK) {
+        fw_strike_near_free(out);
+        return fw_diag_set(d, err, 0, 0, "out of memory");
+    }
+    return FW_OK;
+}
+
+long fw_strike_near_count(const struct fw_strike_near *nr, int64_t t0_s,
+                          int64_t t1_s, unsigned source_mask)
+{
+    if (t1_s <= t0_s) {
+        return 0;
+    }
+    long n = 0;
+    for (int i = 0; i < FW_INCIDENTS_N_SOURCES; i++) {
+        if (source_mask & (1u << i)) {
+            n += (long)(first_at(nr->t_s[i], nr->n[i], t1_s) -
+                        first_at(nr->t_s[i], nr->n[i], t0_s));
+        }
+    }
+    if ((source_mask & FW_INCIDENTS_ALL_SOURCES) == FW_INCIDENTS_ALL_SOURCES) {
+        n -= (long)(first_at(nr->same_t_s, nr->n_same, t1_s) -
+                    first_at(nr->same_t_s, nr->n_same, t0_s));
+    }
+    return n;
 }

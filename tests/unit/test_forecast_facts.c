@@ -6,6 +6,9 @@
  *   cross-checks): Bakhmut occupied 2023-04-09 on DeepState, Avdiivka
  *   2024-02-18, Kherson occupied until 2022-11-13, Kupiansk free from
  *   2022-09-11, Kharkiv never.
+ * - The state border and the strikes near the place equal assess's figures
+ *   for the same place and day (its own code path: SQL, not the in-memory
+ *   count), and are missing where the incident tables do not reach.
  * - No look-ahead: the features at an origin are the same from a store
  *   holding only the maps published by then as from the full store (which
  *   has, among others, the following week that marks NZZ's 2023-12-11 map
@@ -19,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "frontwatch/assess.h"
 #include "frontwatch/dataset.h"
 #include "frontwatch/date.h"
 #include "frontwatch/geo.h"
@@ -216,6 +220,84 @@ static void test_labels(void **state)
     assert_int_equal(s->y[1], -1);
 }
 
+/* The features of place p at origin, from DeepState's series or else
+ * NZZ's (one must have a sample: the strike and border features are the
+ * same on both). */
+static const float *features(int32_t p, const char *origin)
+{
+    const struct fw_sample *x = sample(p, DS, origin);
+    if (x == NULL) {
+        x = sample(p, NZZ, origin);
+    }
+    if (x == NULL) {
+        fail_msg("no sample of place %d on %s", (int)p, origin);
+    }
+    return g_ds.x + (size_t)(x - g_ds.s) * FW_N_FEATURES;
+}
+
+/* The border and strike features equal assess's figures of the day before
+ * the origin (assess counts up to the end of its date: the origin's
+ * midnight). */
+static void test_border_and_strikes(void **state)
+{
+    (void)state;
+    if (fwt_shared_or_skip("frontline") == NULL) {
+        return;
+    }
+    fw_store *st = NULL;
+    fw_geo *g = NULL;
+    struct fw_diag d;
+    assert_int_equal(fw_store_open(g_full, FW_STORE_READ, &st, &d), FW_OK);
+    assert_int_equal(fw_geo_new(st, &g, &d), FW_OK);
+    static const struct {
+        const char *name, *iso, *origin;
+        int strikes_known; /* 0: no incident table covers the 30 days */
+    } cases[] = {
+        {"Kharkiv", "UA-63", "2022-03-07", 0}, /* tables start 2022-02-24 */
+        {"Kharkiv", "UA-63", "2022-04-04", 1},
+        {"Kherson", "UA-65", "2022-12-05", 1},
+        {"Bakhmut", "UA-14", "2023-01-09", 1}, /* Bellingcat alone */
+        {"Vovchansk", "UA-63", "2024-05-06", 1},
+        {"Kharkiv", "UA-63", "2024-08-05", 0}, /* they end 2024-05-29 */
+    };
+    size_t n_ratio = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int32_t p = place_index(cases[i].name, cases[i].iso);
+        const float *x = features(p, cases[i].origin);
+        struct fw_assessment a;
+        assert_int_equal(fw_assess(st, g, &g_ds.places[p],
+                                   day_s(cases[i].origin) - DAY, &a, &d),
+                         FW_OK);
+        assert_float_equal(x[FW_F_BORDER_DIST],
+                           (float)log1p(a.distance_to_border_km), 1e-6);
+        if (!cases[i].strikes_known) {
+            assert_true(isnan(x[FW_F_STRIKES_25KM_30D]));
+            assert_true(isnan(x[FW_F_STRIKES_25KM_RATIO]));
+            assert_true(isnan(a.strikes.n_30d));
+            continue;
+        }
+        assert_false(isnan(a.strikes.n_30d));
+        assert_float_equal(x[FW_F_STRIKES_25KM_30D],
+                           (float)log1p(a.strikes.n_30d), 1e-6);
+        if (!isnan(a.strikes.ratio)) {
+            /* assess's ratio is n30 / (prev90 / 3); the feature's the log
+             * of the same with one added to each */
+            double n30 = a.strikes.ratio * a.strikes.n_prev90d / 3.0;
+            assert_float_equal(
+                x[FW_F_STRIKES_25KM_RATIO],
+                (float)log((1.0 + n30) / (1.0 + a.strikes.n_prev90d / 3.0)),
+                1e-5);
+            n_ratio++;
+        }
+        print_message("%s %s: border %.1f km, %g strikes in 30 days\n",
+                      cases[i].name, cases[i].origin, a.distance_to_border_km,
+                      a.strikes.n_30d);
+    }
+    assert_true(n_ratio >= 2);
+    fw_geo_free(g);
+    fw_store_close(st);
+}
+
 /* Features at 2023-12-12 from the maps published by then, and from every
  * map: the same samples, bit for bit. */
 static void test_no_look_ahead(void **state)
@@ -292,6 +374,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_labels),
+        cmocka_unit_test(test_border_and_strikes),
         cmocka_unit_test(test_no_look_ahead),
     };
     if (fwt_shared("frontline") == NULL) {

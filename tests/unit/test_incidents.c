@@ -645,6 +645,105 @@ static void test_count_oracle(void **state)
     fwt_temp_store_remove(&tmp);
 }
 
+/* The in-memory count of many points (fw_strike_set, the forecasts'
+ * features) equals the store's count (fw_incidents_count_near) on the real
+ * tables, where both sources overlap (2022: the duplicates counted once)
+ * and with each source alone, and the spans agree. */
+static void test_strike_set_real(void **state)
+{
+    (void)state;
+    /* fwt_shared's answer lives until its next call */
+    const char *bc = fwt_shared_or_skip(
+        "events/bellingcat_civilian_harm_2024-06-02.json");
+    if (bc == NULL) {
+        return;
+    }
+    char bc_path[1024];
+    snprintf(bc_path, sizeof bc_path, "%s", bc);
+    const char *cir =
+        fwt_shared_or_skip("events/cir_russia_ukraine_monitor_events.csv");
+    if (cir == NULL) {
+        return;
+    }
+    struct fwt_temp tmp;
+    assert_int_equal(fwt_temp_store(&tmp, "incset"), 0);
+    fw_store *st = NULL;
+    struct fw_diag d;
+    struct fw_ingest_result r;
+    assert_int_equal(fw_store_open(tmp.db, FW_STORE_WRITE, &st, &d), FW_OK);
+    assert_int_equal(fw_ingest_file(st, bc_path, NULL, NULL, &r, &d), FW_OK);
+    assert_int_equal(fw_ingest_file(st, cir, NULL, NULL, &r, &d), FW_OK);
+    fw_strike_set *set = NULL;
+    assert_int_equal(fw_strike_set_load(st, &set, &d), FW_OK);
+
+    /* Kharkiv, Mykolaiv, Kherson, Kyiv, Bakhmut, Lviv */
+    static const double pts[][2] = {{49.9935, 36.2304}, {46.9750, 31.9946},
+                                    {46.6354, 32.6169}, {50.4501, 30.5234},
+                                    {48.5956, 38.0002}, {49.8397, 24.0297}};
+    static const char *const starts[] = {"2022-02-20", "2022-03-10",
+                                         "2022-07-01", "2022-10-15",
+                                         "2023-06-01", "2024-05-01"};
+    static const int lengths[] = {7, 30, 90};
+    static const unsigned masks[] = {1u, 2u, FW_INCIDENTS_ALL_SOURCES};
+    long total = 0, same = 0;
+    for (size_t p = 0; p < sizeof pts / sizeof *pts; p++) {
+        struct fw_strike_near nr;
+        assert_int_equal(fw_strike_set_near(set, pts[p][0], pts[p][1], 25.0,
+                                            &nr, &d),
+                         FW_OK);
+        for (size_t w = 0; w < sizeof starts / sizeof *starts; w++) {
+            for (size_t l = 0; l < sizeof lengths / sizeof *lengths; l++) {
+                int64_t t0 = day_s(starts[w]);
+                int64_t t1 = t0 + lengths[l] * FW_DAY_S;
+                for (size_t m = 0; m < sizeof masks / sizeof *masks; m++) {
+                    struct fw_strike_count c;
+                    assert_int_equal(fw_incidents_count_near(
+                                         st, pts[p][0], pts[p][1], 25.0, t0,
+                                         t1, masks[m], &c, &d),
+                                     FW_OK);
+                    long got = fw_strike_near_count(&nr, t0, t1, masks[m]);
+                    if (got != c.n_strikes) {
+                        fail_msg("point %zu, %s + %d days, mask %u: in "
+                                 "memory %ld, store %ld",
+                                 p, starts[w], lengths[l], masks[m], got,
+                                 c.n_strikes);
+                    }
+                    total += got;
+                    same += c.n_same;
+                }
+            }
+        }
+        fw_strike_near_free(&nr);
+    }
+    assert_true(total > 1000); /* the windows hold strikes */
+    assert_true(same > 10);    /* and duplicates the count drops */
+    for (int i = 0; i < FW_INCIDENTS_N_SOURCES; i++) {
+        for (size_t w = 0; w < sizeof starts / sizeof *starts; w++) {
+            struct fw_event_span a, b;
+            assert_int_equal(
+                fw_incidents_span(
+                    st, fw_incidents_source_name((enum fw_incident_source)i),
+                    day_s(starts[w]), &a, &d),
+                FW_OK);
+            fw_strike_set_span(set, (enum fw_incident_source)i,
+                               day_s(starts[w]), &b);
+            assert_int_equal(a.has_data, b.has_data);
+            if (a.has_data) {
+                assert_int_equal(a.oldest_s, b.oldest_s);
+                assert_int_equal(a.newest_s, b.newest_s);
+            }
+        }
+    }
+    struct fw_strike_near bad;
+    assert_int_equal(fw_strike_set_near(set, 91.0, 30.0, 25.0, &bad, &d),
+                     FW_EUSAGE);
+    assert_int_equal(fw_strike_set_near(set, 50.0, 30.0, 0.0, &bad, &d),
+                     FW_EUSAGE);
+    fw_strike_set_free(set);
+    fw_store_close(st);
+    fwt_temp_store_remove(&tmp);
+}
+
 /* ---- assess ---------------------------------------------------------------
  */
 
@@ -798,6 +897,7 @@ int main(void)
         cmocka_unit_test(test_cir_bad_files),
         cmocka_unit_test(test_store),
         cmocka_unit_test(test_count_oracle),
+        cmocka_unit_test(test_strike_set_real),
         cmocka_unit_test(test_assess_strikes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
