@@ -104,41 +104,44 @@ static void row(FILE *f, const char *key, const char *label)
     fputs("</dt><dd>", f);
 }
 
+/* A row's end; one row a line, so that the page's source reads. */
+static void end_row(FILE *f) { fputs("</dd></div>\n", f); }
+
 static void facts(FILE *f, const struct fw_assessment *a, enum fw_lang l)
 {
     const char *const *L = LABELS[l];
-    fputs("<dl class=\"facts\">", f);
+    fputs("<dl class=\"facts\">\n", f);
     row(f, "status", L[L_STATUS]);
     fputs(a->has_status ? STATUS_WORDS[l][a->status] : L[L_NONE], f);
-    fputs("</dd></div>", f);
+    end_row(f);
     row(f, "distance_km", L[L_DISTANCE]);
     figure(f, a->distance_km, 0, l, l ? " км" : " km");
-    fputs("</dd></div>", f);
+    end_row(f);
     row(f, "distance_change_7d_km", L[L_CHANGE_7D]);
     figure(f, a->distance_change_7d_km, 1, l, l ? " км" : " km");
-    fputs("</dd></div>", f);
+    end_row(f);
     row(f, "distance_change_28d_km", L[L_CHANGE_28D]);
     figure(f, a->distance_change_28d_km, 1, l, l ? " км" : " km");
-    fputs("</dd></div>", f);
+    end_row(f);
     row(f, "contested_km2_25km", L[L_CONTESTED]);
     figure(f, a->contested_km2_25km, 0, l, l ? " км²" : " km²");
-    fputs("</dd></div>", f);
+    end_row(f);
     row(f, "alert_hours_7d", L[L_ALERTS_7D]);
     figure(f, a->alerts.has_data ? a->alerts.hours_7d : NAN, 0, l,
            l ? " год" : " h");
-    fputs("</dd></div>", f);
+    end_row(f);
     row(f, "alert_hours_30d", L[L_ALERTS_30D]);
     figure(f, a->alerts.has_data ? a->alerts.hours_30d : NAN, 0, l,
            l ? " год" : " h");
-    fputs("</dd></div>", f);
+    end_row(f);
     const struct fw_place_forecast *pf = a->forecast;
     int ok = a->model != NULL && pf != NULL && pf->state == FW_FORECAST_OK;
     row(f, "p_occupied_30d", L[L_P30]);
     figure(f, ok ? 100 * pf->p[0] : NAN, 0, l, " %");
-    fputs("</dd></div>", f);
+    end_row(f);
     row(f, "p_occupied_90d", L[L_P90]);
     figure(f, ok ? 100 * pf->p[1] : NAN, 0, l, " %");
-    fputs("</dd></div>", f);
+    end_row(f);
     for (int h = 0; ok && h < FW_N_HORIZONS; h++) {
         /* the evidence: the features that moved the number most (their
          * words are English in both languages: forecast.c writes them) */
@@ -155,7 +158,8 @@ static void facts(FILE *f, const struct fw_assessment *a, enum fw_lang l)
             html(f, pf->reasons[h][r].text);
             fputs("</li>", f);
         }
-        fputs("</ul></dd></div>", f);
+        fputs("</ul>", f);
+        end_row(f);
         const struct fw_forecast_skill *sk = &a->model->skill[h];
         snprintf(key, sizeof key, "backtest_%dd", FW_HORIZON_DAYS[h]);
         snprintf(label, sizeof label, "%s %d %s", L[L_SKILL],
@@ -169,7 +173,7 @@ static void facts(FILE *f, const struct fw_assessment *a, enum fw_lang l)
         } else {
             fputs(L[L_NOT_TESTED], f);
         }
-        fputs("</dd></div>", f);
+        end_row(f);
     }
     for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
         const struct fw_source_assessment *sa = &a->sources[i];
@@ -182,7 +186,7 @@ static void facts(FILE *f, const struct fw_assessment *a, enum fw_lang l)
         row(f, key, L[L_MAP]);
         fprintf(f, "%s: %s%s%s", sa->source, day, sa->is_stale ? ", " : "",
                 sa->is_stale ? L[L_STALE] : "");
-        fputs("</dd></div>", f);
+        end_row(f);
     }
     if (a->alerts.newest_s > 0) {
         char day[11];
@@ -190,7 +194,7 @@ static void facts(FILE *f, const struct fw_assessment *a, enum fw_lang l)
         row(f, "alerts_newest", L[L_ALERT_DATA]);
         fprintf(f, "%s%s%s", day, a->alerts.is_stale ? ", " : "",
                 a->alerts.is_stale ? L[L_STALE] : "");
-        fputs("</dd></div>", f);
+        end_row(f);
     }
     fputs("</dl>", f);
 }
