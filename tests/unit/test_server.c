@@ -50,7 +50,10 @@ static int copy_file(const char *from, const char *to)
     while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0) {
         rc = fwrite(buf, 1, n, out) == n ? 0 : -1;
     }
-    if (ferror(in) || (out != NULL && fclose(out) != 0)) {
+    if (ferror(in)) {
+        rc = -1;
+    }
+    if (out != NULL && fclose(out) != 0) {
         rc = -1;
     }
     fclose(in);
