@@ -12,13 +12,19 @@
 #include "api_int.h"
 #include "frontwatch/assess.h"
 #include "frontwatch/date.h"
+#include "frontwatch/events.h"
 #include "frontwatch/oblast.h"
+#include "frontwatch/season.h"
 
 enum label {
     L_STATUS, L_DISTANCE, L_CHANGE_7D, L_CHANGE_28D, L_CONTESTED,
     L_ALERTS_7D, L_ALERTS_30D, L_P30, L_P90, L_MAP, L_ALERT_DATA, L_NONE,
     L_STALE, L_OBLAST, L_WHY, L_SKILL, L_DAYS, L_RAISES, L_LOWERS,
-    L_NOT_TESTED, N_LABELS
+    L_NOT_TESTED, L_BORDER_RU, L_BORDER_BY, L_BORDER_BY_WHY,
+    L_BORDER_NONE, L_STRIKES_7D, L_STRIKES_30D, L_STRIKES_RATIO,
+    L_STRIKES_PER_30D, L_STRIKES_PREV_NONE, L_WAVES, L_WAVES_30D,
+    L_UNKNOWN, L_NO_OBLAST, L_SEASON, L_NOT_MEASURED, L_TROOPS,
+    L_STRIKE_DATA, N_LABELS
 };
 
 static const char *const LABELS[FW_N_LANGS][N_LABELS] = {
@@ -31,7 +37,23 @@ static const char *const LABELS[FW_N_LANGS][N_LABELS] = {
                     "Chance of occupation within 90 days", "Map",
                     "Alert data up to", "no data", "stale", "oblast",
                     "Why, within", "Back-test, within", "days",
-                    "raises it", "lowers it", "not back-tested"},
+                    "raises it", "lowers it", "not back-tested",
+                    "Distance to the border with Russia",
+                    "Distance to the border with Belarus",
+                    "not measured: the data has no outline of Belarus",
+                    "unknown: no state border in the data",
+                    "Strikes within 25 km, last 7 days",
+                    "Strikes within 25 km, last 30 days",
+                    "Strikes within 25 km, last 30 days against the 90 "
+                    "before",
+                    "per 30 days in the 90 days before",
+                    "no strike in the 90 days before",
+                    "Attack waves aimed at", "last 30 days", "unknown",
+                    "the place has no oblast", "Season", "Not measured",
+                    "troop numbers and massing near the front or the "
+                    "border: no public data shows them, so silence here "
+                    "is not safety",
+                    "Strike data up to"},
     [FW_LANG_UK] = {"Статус", "Відстань до окупованої території",
                     "Зміна за 7 днів", "Зміна за 28 днів",
                     "Спірна територія в радіусі 25 км",
@@ -42,7 +64,23 @@ static const char *const LABELS[FW_N_LANGS][N_LABELS] = {
                     "Дані про тривоги до", "немає даних", "застарілі", "область",
                     "Чому, протягом", "Перевірка на історії, протягом",
                     "днів", "підвищує", "знижує",
-                    "не перевірено на історії"},
+                    "не перевірено на історії",
+                    "Відстань до кордону з Росією",
+                    "Відстань до кордону з Білоруссю",
+                    "не виміряно: у даних немає контуру Білорусі",
+                    "невідомо: у даних немає державного кордону",
+                    "Удари в радіусі 25 км за 7 днів",
+                    "Удари в радіусі 25 км за 30 днів",
+                    "Удари в радіусі 25 км за 30 днів проти попередніх 90",
+                    "за 30 днів у середньому за попередні 90 днів",
+                    "у попередні 90 днів ударів не було",
+                    "Хвилі атак на", "за 30 днів", "невідомо",
+                    "населений пункт не належить до жодної області",
+                    "Сезон", "Не виміряно",
+                    "чисельність військ і їх зосередження біля фронту чи "
+                    "кордону не видно в жодних відкритих даних, тож тиша "
+                    "тут не означає безпеки",
+                    "Дані про удари до"},
 };
 
 static const char *const STATUS_WORDS[FW_N_LANGS][4] = {
@@ -50,6 +88,35 @@ static const char *const STATUS_WORDS[FW_N_LANGS][4] = {
                     "occupied before 2022"},
     [FW_LANG_UK] = {"не окуповано", "спірна територія", "окуповано",
                     "окуповано до 2022 року"},
+};
+
+/* The phases of season.h in Ukrainian; the English are fw_season_text's,
+ * the CLI's words. */
+static const char *const SEASON_UK[] = {
+    [FW_SEASON_WINTER] = "зима (мерзла земля й короткі дні, грудень–лютий)",
+    [FW_SEASON_SPRING_MUD] = "весняне бездоріжжя (відлига, березень–квітень; "
+                             "наступи починалися, коли земля просихала)",
+    [FW_SEASON_CAMPAIGN] = "сезон наступальних кампаній (суха земля, "
+                           "травень–вересень)",
+    [FW_SEASON_AUTUMN_MUD] = "осіннє бездоріжжя (дощі, жовтень–листопад)",
+};
+
+/* What names a group of strike sources, in each language: in the
+ * nominative ("the incident data ends") and the genitive ("no incident
+ * data"), which Ukrainian tells apart. */
+struct data_words {
+    const char *nom[FW_N_LANGS];
+    const char *gen[FW_N_LANGS];
+};
+static const struct data_words INCIDENT_DATA = {
+    {[FW_LANG_EN] = "the incident data", [FW_LANG_UK] = "дані про інциденти"},
+    {[FW_LANG_EN] = "incident data", [FW_LANG_UK] = "даних про інциденти"},
+};
+static const struct data_words MISSILE_DATA = {
+    {[FW_LANG_EN] = "the missile-table data",
+     [FW_LANG_UK] = "дані таблиці ракетних атак"},
+    {[FW_LANG_EN] = "missile-table data",
+     [FW_LANG_UK] = "даних таблиці ракетних атак"},
 };
 
 /* The first "{{" or "}}" (pat) in [p, end), or NULL. */
@@ -97,48 +164,214 @@ static void figure(FILE *f, double v, int is_signed, enum fw_lang lang,
     fprintf(f, "%s%s", buf, unit);
 }
 
-static void row(FILE *f, const char *key, const char *label)
+/* A row's start up to its label's text: the caller writes the label,
+ * then "</dt><dd>" (row() does both). */
+static void row_start(FILE *f, const char *key)
 {
     fprintf(f, "<div class=\"fact\" data-key=\"%s\"><dt>", key);
+}
+
+static void row(FILE *f, const char *key, const char *label)
+{
+    row_start(f, key);
     html(f, label);
     fputs("</dt><dd>", f);
+}
+
+/* A row's end; one row a line, so that the page's source reads. */
+static void end_row(FILE *f)
+{
+    fputs("</dd></div>\n", f);
+}
+
+/* A count (a whole number), or "unknown (why)". */
+static void count_or_unknown(FILE *f, double v, enum fw_lang l, const char *why)
+{
+    if (isnan(v)) {
+        fprintf(f, "%s (", LABELS[l][L_UNKNOWN]);
+        html(f, why);
+        fputs(")", f);
+    } else {
+        fprintf(f, "%.0f", v);
+    }
+}
+
+/* Why the strike sources [first, first + n) leave a window unknown, by
+ * assess.c's rule (strikes_unknown_why, the CLI's words): none has data
+ * up to the date, all are stale (their data ends on the newest day), or
+ * the window starts before the oldest fresh one. */
+static void strikes_unknown_why(const struct fw_strike_load *sl, int first,
+                                int n, const struct data_words *w,
+                                enum fw_lang l, char *buf, size_t cap)
+{
+    int64_t newest = 0, oldest = INT64_MAX;
+    int any = 0, fresh = 0;
+    for (int i = first; i < first + n; i++) {
+        const struct fw_strike_source *s = &sl->sources[i];
+        if (!s->has_data) {
+            continue;
+        }
+        any = 1;
+        newest = s->newest_s > newest ? s->newest_s : newest;
+        if (!s->is_stale) {
+            fresh = 1;
+            oldest = s->oldest_s < oldest ? s->oldest_s : oldest;
+        }
+    }
+    char b[11];
+    if (!any) {
+        snprintf(buf, cap,
+                 l == FW_LANG_UK ? "немає %s до цієї дати"
+                                 : "no %s up to this date",
+                 w->gen[l]);
+    } else if (!fresh) {
+        fw_date_format_day(newest, b);
+        snprintf(buf, cap,
+                 l == FW_LANG_UK ? "%s закінчуються %s" : "%s ends on %s",
+                 w->nom[l], b);
+    } else {
+        fw_date_format_day(oldest, b);
+        snprintf(buf, cap,
+                 l == FW_LANG_UK ? "%s починаються %s" : "%s starts on %s",
+                 w->nom[l], b);
+    }
+}
+
+/* The oblast as the object of "aimed at": "Kharkiv oblast", "Харківську
+ * область" (Ukrainian's accusative: each word's final -а becomes -у, as
+ * in "Автономну Республіку Крим"); Kyiv City, Sevastopol and Crimea are
+ * no oblast. */
+static void oblast_object(FILE *f, const struct fw_oblast *o, enum fw_lang l)
+{
+    int is_oblast = strcmp(o->iso, "UA-30") != 0 &&
+                    strcmp(o->iso, "UA-40") != 0 &&
+                    strcmp(o->iso, "UA-43") != 0;
+    if (l == FW_LANG_EN) {
+        html(f, o->name_en);
+        fputs(is_oblast ? " oblast" : "", f);
+        return;
+    }
+    static const char A[] = "а", U[] = "у"; /* two bytes each in UTF-8 */
+    for (const char *p = o->name_uk; *p;) {
+        if (strncmp(p, A, 2) == 0 && (p[2] == '\0' || p[2] == ' ')) {
+            fputs(U, f);
+            p += 2;
+        } else {
+            fputc(*p++, f);
+        }
+    }
+    fputs(is_oblast ? " область" : "", f);
+}
+
+/* The state border: Russia's, measured, and Belarus's, which is not. */
+static void border_rows(FILE *f, const struct fw_assessment *a, enum fw_lang l)
+{
+    const char *const *L = LABELS[l];
+    row(f, "distance_to_border_km", L[L_BORDER_RU]);
+    if (a->border_country[0] == '\0') {
+        fputs(L[L_BORDER_NONE], f);
+    } else {
+        figure(f, a->distance_to_border_km, 0, l, l ? " км" : " km");
+    }
+    end_row(f);
+    row(f, "border_belarus", L[L_BORDER_BY]);
+    fputs(L[L_BORDER_BY_WHY], f);
+    end_row(f);
+}
+
+/* Strikes within 25 km over 7 and 30 days, the 30 days against the 90
+ * before, and the attack waves aimed at the oblast: each "unknown" with
+ * why where its data does not reach, never 0. */
+static void strike_rows(FILE *f, const struct fw_assessment *a, enum fw_lang l)
+{
+    const char *const *L = LABELS[l];
+    const struct fw_strike_load *sl = &a->strikes;
+    char why[160];
+    strikes_unknown_why(sl, 0, FW_INCIDENTS_N_SOURCES, &INCIDENT_DATA, l, why,
+                        sizeof why);
+    row(f, "strikes_25km_7d", L[L_STRIKES_7D]);
+    count_or_unknown(f, sl->n_7d, l, why);
+    end_row(f);
+    row(f, "strikes_25km_30d", L[L_STRIKES_30D]);
+    count_or_unknown(f, sl->n_30d, l, why);
+    end_row(f);
+    row(f, "strikes_25km_ratio", L[L_STRIKES_RATIO]);
+    if (!isnan(sl->ratio)) {
+        figure(f, sl->ratio, 0, l, "×");
+        fputs(" (", f);
+        figure(f, sl->n_prev90d / 3.0, 0, l, " ");
+        fprintf(f, "%s)", L[L_STRIKES_PER_30D]);
+    } else if (!isnan(sl->n_prev90d)) {
+        fputs(L[L_STRIKES_PREV_NONE], f); /* the ratio of 0 is unknown */
+    } else {
+        count_or_unknown(f, NAN, l, why);
+    }
+    end_row(f);
+    const struct fw_oblast *o = fw_oblast_by_iso(a->place.oblast_iso);
+    row_start(f, "strike_waves_oblast_30d");
+    fprintf(f, "%s ", L[L_WAVES]);
+    if (o != NULL) {
+        oblast_object(f, o, l);
+    } else {
+        fputs(l == FW_LANG_UK ? "область" : "the oblast", f);
+    }
+    fprintf(f, "%s%s</dt><dd>", l == FW_LANG_UK ? " " : ", ", L[L_WAVES_30D]);
+    if (isnan(sl->waves_oblast_30d)) {
+        if (o == NULL || fw_events_region_of(o->iso) == NULL) {
+            snprintf(why, sizeof why, "%s", L[L_NO_OBLAST]);
+        } else {
+            strikes_unknown_why(sl, FW_INCIDENTS_N_SOURCES, 1, &MISSILE_DATA, l,
+                                why, sizeof why);
+        }
+    }
+    count_or_unknown(f, sl->waves_oblast_30d, l, why);
+    end_row(f);
 }
 
 static void facts(FILE *f, const struct fw_assessment *a, enum fw_lang l)
 {
     const char *const *L = LABELS[l];
-    fputs("<dl class=\"facts\">", f);
+    fputs("<dl class=\"facts\">\n", f);
     row(f, "status", L[L_STATUS]);
     fputs(a->has_status ? STATUS_WORDS[l][a->status] : L[L_NONE], f);
-    fputs("</dd></div>", f);
+    end_row(f);
     row(f, "distance_km", L[L_DISTANCE]);
     figure(f, a->distance_km, 0, l, l ? " км" : " km");
-    fputs("</dd></div>", f);
+    end_row(f);
     row(f, "distance_change_7d_km", L[L_CHANGE_7D]);
     figure(f, a->distance_change_7d_km, 1, l, l ? " км" : " km");
-    fputs("</dd></div>", f);
+    end_row(f);
     row(f, "distance_change_28d_km", L[L_CHANGE_28D]);
     figure(f, a->distance_change_28d_km, 1, l, l ? " км" : " km");
-    fputs("</dd></div>", f);
+    end_row(f);
     row(f, "contested_km2_25km", L[L_CONTESTED]);
     figure(f, a->contested_km2_25km, 0, l, l ? " км²" : " km²");
-    fputs("</dd></div>", f);
+    end_row(f);
+    border_rows(f, a, l);
     row(f, "alert_hours_7d", L[L_ALERTS_7D]);
     figure(f, a->alerts.has_data ? a->alerts.hours_7d : NAN, 0, l,
            l ? " год" : " h");
-    fputs("</dd></div>", f);
+    end_row(f);
     row(f, "alert_hours_30d", L[L_ALERTS_30D]);
     figure(f, a->alerts.has_data ? a->alerts.hours_30d : NAN, 0, l,
            l ? " год" : " h");
-    fputs("</dd></div>", f);
+    end_row(f);
+    strike_rows(f, a, l);
+    enum fw_season season = fw_season_at(a->date_s);
+    row(f, "season", L[L_SEASON]);
+    html(f, l == FW_LANG_UK ? SEASON_UK[season] : fw_season_text(season));
+    end_row(f);
+    row(f, "not_measured", L[L_NOT_MEASURED]);
+    fputs(L[L_TROOPS], f);
+    end_row(f);
     const struct fw_place_forecast *pf = a->forecast;
     int ok = a->model != NULL && pf != NULL && pf->state == FW_FORECAST_OK;
     row(f, "p_occupied_30d", L[L_P30]);
     figure(f, ok ? 100 * pf->p[0] : NAN, 0, l, " %");
-    fputs("</dd></div>", f);
+    end_row(f);
     row(f, "p_occupied_90d", L[L_P90]);
     figure(f, ok ? 100 * pf->p[1] : NAN, 0, l, " %");
-    fputs("</dd></div>", f);
+    end_row(f);
     for (int h = 0; ok && h < FW_N_HORIZONS; h++) {
         /* the evidence: the features that moved the number most (their
          * words are English in both languages: forecast.c writes them) */
@@ -155,7 +388,8 @@ static void facts(FILE *f, const struct fw_assessment *a, enum fw_lang l)
             html(f, pf->reasons[h][r].text);
             fputs("</li>", f);
         }
-        fputs("</ul></dd></div>", f);
+        fputs("</ul>", f);
+        end_row(f);
         const struct fw_forecast_skill *sk = &a->model->skill[h];
         snprintf(key, sizeof key, "backtest_%dd", FW_HORIZON_DAYS[h]);
         snprintf(label, sizeof label, "%s %d %s", L[L_SKILL],
@@ -169,7 +403,7 @@ static void facts(FILE *f, const struct fw_assessment *a, enum fw_lang l)
         } else {
             fputs(L[L_NOT_TESTED], f);
         }
-        fputs("</dd></div>", f);
+        end_row(f);
     }
     for (int i = 0; i < FW_GEO_N_SOURCES; i++) {
         const struct fw_source_assessment *sa = &a->sources[i];
@@ -182,7 +416,7 @@ static void facts(FILE *f, const struct fw_assessment *a, enum fw_lang l)
         row(f, key, L[L_MAP]);
         fprintf(f, "%s: %s%s%s", sa->source, day, sa->is_stale ? ", " : "",
                 sa->is_stale ? L[L_STALE] : "");
-        fputs("</dd></div>", f);
+        end_row(f);
     }
     if (a->alerts.newest_s > 0) {
         char day[11];
@@ -190,7 +424,20 @@ static void facts(FILE *f, const struct fw_assessment *a, enum fw_lang l)
         row(f, "alerts_newest", L[L_ALERT_DATA]);
         fprintf(f, "%s%s%s", day, a->alerts.is_stale ? ", " : "",
                 a->alerts.is_stale ? L[L_STALE] : "");
-        fputs("</dd></div>", f);
+        end_row(f);
+    }
+    for (int i = 0; i < FW_ASSESS_N_STRIKE_SOURCES; i++) {
+        const struct fw_strike_source *s = &a->strikes.sources[i];
+        if (!s->has_data) {
+            continue;
+        }
+        char day[11], key[48];
+        fw_date_format_day(s->newest_s, day);
+        snprintf(key, sizeof key, "strikes_%s", s->name);
+        row(f, key, L[L_STRIKE_DATA]);
+        fprintf(f, "%s: %s%s%s", s->name, day, s->is_stale ? ", " : "",
+                s->is_stale ? L[L_STALE] : "");
+        end_row(f);
     }
     fputs("</dl>", f);
 }

@@ -13,12 +13,16 @@
 //      the full data), set through the slider, and the drawing changes when
 //      the slider moves to a week with another map (keyboard arrows too);
 //   2. Kharkiv's card, found with the search box and Enter, shows the
-//      status and distance of the API's own assessment for that day;
+//      status and distance of the API's own assessment for that day, and
+//      the Russian border 34.8 km away (Belarus's not measured);
 //   3. with locale uk-UA the page is in Ukrainian (html lang="uk") and says
 //      "Харків"; the language switch changes it and is remembered;
 //   4. at 360x740 neither the map page nor the place page scrolls sideways;
 //   5. the place page has the answer in words in its HTML without
-//      JavaScript, and with JavaScript draws its charts.
+//      JavaScript, and with JavaScript draws its charts; its facts give
+//      the border distance (34.8 km, "34,8 км" in Ukrainian), Belarus not
+//      measured and the line on troops; with the full data, Vovchansk on
+//      2024-05-01 its strikes and attack waves, as the API counts them.
 // Any console error or uncaught exception on a page fails the test. Every
 // wait is bounded. Screenshots go to SCREENSHOT_DIR. Exit code 0 when all
 // checks pass; the last line is "dashboard: N passed, N failed".
@@ -158,9 +162,25 @@ async function openPlace(page, query) {
     statusText: c.querySelector('[data-testid="card-status"]').textContent,
     distance: c.querySelector('[data-testid="card-distance"]').dataset.value,
     distanceText: c.querySelector('[data-testid="card-distance"]').textContent,
+    border: c.querySelector('[data-testid="card-border"]').dataset.value,
+    borderCountry: c.querySelector('[data-testid="card-border"]').dataset.country,
+    borderText: c.querySelector('[data-testid="card-border"]').textContent,
+    belarusText: c.querySelector('[data-testid="card-border-belarus"]').textContent,
     summary: (c.querySelector('[data-testid="card-summary"]') || {}).textContent || '',
   }));
 }
+
+// The place page's fact of data-key key (api_page.c): its value's text.
+async function factText(page, key) {
+  const dd = await page.$(`[data-testid="facts"] [data-key="${key}"] dd`);
+  assert(dd, `the place page has no fact ${key}`);
+  return (await dd.textContent()).replace(/\s+/g, ' ').trim();
+}
+
+// Kharkiv's distance to the Russian border: OSM's outline of Russia is in
+// the sample and in the full data alike (README of data/sample, `make
+// demo`: "The Russian border is 34.8 km away").
+const KHARKIV_BORDER_KM = 34.8;
 
 async function shot(page, name) {
   await page.waitForTimeout(400); // let the map's pan and zoom animation end
@@ -241,6 +261,12 @@ async function run() {
         assert(card.summary.includes(a.summary.en), `card summary "${card.summary}" is not the API's "${a.summary.en}"`);
       }
       assert(/\d.*km|unknown/.test(card.distanceText), `distance text "${card.distanceText}"`);
+      const a2 = await getJSON(assessUrl(card.id, card.date));
+      assert(card.border === String(a2.distance_to_border_km), `card border ${card.border}, API ${a2.distance_to_border_km}`);
+      assert(Number(card.border) === KHARKIV_BORDER_KM, `card border ${card.border} km, want ${KHARKIV_BORDER_KM}`);
+      assert(card.borderCountry === 'RU', `border country "${card.borderCountry}"`);
+      assert(card.borderText === '34.8 km', `border text "${card.borderText}"`);
+      assert(/not measured: the data has no outline of Belarus/.test(card.belarusText), `Belarus "${card.belarusText}"`);
       console.log(`#    Kharkiv (${card.id}) on ${card.date}: ${card.statusText}, ${card.distanceText}`);
       await shot(page, 'card-kharkiv-desktop');
     });
@@ -263,6 +289,8 @@ async function run() {
       const card = await openPlace(p, 'Kharkiv');
       assert(card.name === 'Харків', `card name "${card.name}"`);
       assert(/км/.test(card.distanceText) || card.distance === '', `distance "${card.distanceText}" not in Ukrainian`);
+      assert(card.borderText === '34,8 км', `border "${card.borderText}" not "34,8 км"`);
+      assert(/не виміряно/.test(card.belarusText), `Belarus "${card.belarusText}" not in Ukrainian`);
       await shot(p, 'card-kharkiv-uk-desktop');
       // the switch: English now, remembered on reload
       await p.click('.lang-btn[data-lang="en"]');
@@ -312,6 +340,12 @@ async function run() {
       assert(await p.getAttribute('html', 'lang') === 'uk', 'place page ?lang=uk is not lang="uk"');
       const h = await p.textContent('#place-heading');
       assert(/Харків/.test(h), `heading "${h}"`);
+      const b = await factText(p, 'distance_to_border_km');
+      assert(b === '34,8 км', `border fact "${b}", want "34,8 км"`);
+      const by = await factText(p, 'border_belarus');
+      assert(by === 'не виміряно: у даних немає контуру Білорусі', `Belarus fact "${by}"`);
+      const nm = await factText(p, 'not_measured');
+      assert(/^чисельність військ і їх зосередження .*не видно в жодних відкритих даних/.test(nm), `not measured "${nm}"`);
       await shot(p, 'place-uk-desktop');
     });
     await desk.context.close();
@@ -329,8 +363,41 @@ async function run() {
       const facts = await p.$$eval('[data-testid="facts"] dt', (d) => d.length);
       assert(facts >= 2, `${facts} facts`);
       assert(await p.getAttribute('html', 'lang') === 'en', 'lang is not en');
+      const b = await factText(p, 'distance_to_border_km');
+      assert(b === `${a.distance_to_border_km.toFixed(1)} km` && a.distance_to_border_km === KHARKIV_BORDER_KM,
+        `border fact "${b}", API ${a.distance_to_border_km}, want ${KHARKIV_BORDER_KM} km`);
+      const by = await factText(p, 'border_belarus');
+      assert(by === 'not measured: the data has no outline of Belarus', `Belarus fact "${by}"`);
+      const nm = await factText(p, 'not_measured');
+      assert(/^troop numbers and massing .*no public data shows them/.test(nm), `not measured "${nm}"`);
       await shot(p, 'place-nojs-desktop');
     });
+    if (FULL && !isStatic) {
+      // strikes near Vovchansk a fortnight before the offensive of May 2024:
+      // each count as the API gives it, and a null one "unknown", never 0
+      await check('Vovchansk 2024-05-01: the place page shows the border, strikes and attack waves of the API', async () => {
+        const p = nojs.page;
+        const a = await getJSON('api/assess/Vovchansk?date=2024-05-01');
+        await p.goto(new URL(placeUrl(a.place.id, '2024-05-01', 'en'), BASE).href, { waitUntil: 'load' });
+        const b = await factText(p, 'distance_to_border_km');
+        assert(b === `${a.distance_to_border_km.toFixed(1)} km`, `border "${b}", API ${a.distance_to_border_km}`);
+        for (const k of ['strikes_25km_7d', 'strikes_25km_30d', 'strike_waves_oblast_30d']) {
+          const v = await factText(p, k);
+          const want = a[k] === null ? /^unknown \(/ : new RegExp(`^${a[k]}$`);
+          assert(want.test(v), `${k}: page "${v}", API ${a[k]}`);
+        }
+        assert(a.strikes_25km_7d !== null && a.strike_waves_oblast_30d !== null,
+          `the full data counts no strike near Vovchansk on 2024-05-01 (${a.strikes_25km_7d}, ${a.strike_waves_oblast_30d})`);
+        const r = await factText(p, 'strikes_25km_ratio');
+        assert(a.strikes_25km_ratio === null ? /^unknown|^no strike/.test(r) : r.startsWith(`${a.strikes_25km_ratio.toFixed(1)}×`),
+          `ratio "${r}", API ${a.strikes_25km_ratio}`);
+        const stale = (await p.$$eval('[data-testid="facts"] [data-key^="strikes_"] dd', (ds) => ds.map((d) => d.textContent)))
+          .filter((x) => /^cir: .*stale$/.test(x));
+        assert(stale.length === 1, 'the CIR data (ends 2022-11) is not marked stale');
+        console.log(`#    Vovchansk (${a.place.id}) 2024-05-01: border ${b}, strikes 7 d ${a.strikes_25km_7d}, 30 d ${a.strikes_25km_30d}, waves ${a.strike_waves_oblast_30d}`);
+        await shot(p, 'place-vovchansk-2024-05-01');
+      });
+    }
     await nojs.context.close();
   } finally {
     await browser.close();

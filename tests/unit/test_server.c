@@ -4,8 +4,9 @@
  * 405, 414), and hostile requests (path traversal in every spelling,
  * oversized and slow headers, malformed percent-encoding, huge numbers,
  * SQL in every parameter): each gets a 4xx, the store is unchanged and
- * the server keeps answering. On a store of the bundled sample, so it
- * runs everywhere and under valgrind.
+ * the server keeps answering. On a store of the bundled sample (its
+ * Russian border too), so it runs everywhere and under valgrind; the
+ * place page from web/place.html.
  */
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -26,9 +28,37 @@
 
 static char g_dir[64];
 static char g_db[128];
+static char g_web[128];  /* the dashboard's two pages, no script */
+static char g_page[160]; /* g_web/place.html */
+static char g_index[160]; /* g_web/index.html */
 static fw_api *g_api;
 static fw_server *g_srv;
 static int g_port;
+
+/* Copies the file from to to; 0 on success. */
+static int copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb");
+    if (in == NULL) {
+        fprintf(stderr, "%s: cannot open\n", from);
+        return -1;
+    }
+    FILE *out = fopen(to, "wb");
+    char buf[4096];
+    size_t n;
+    int rc = out == NULL ? -1 : 0;
+    while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0) {
+        rc = fwrite(buf, 1, n, out) == n ? 0 : -1;
+    }
+    if (ferror(in)) {
+        rc = -1;
+    }
+    if (out != NULL && fclose(out) != 0) {
+        rc = -1;
+    }
+    fclose(in);
+    return rc;
+}
 
 static int setup(void **state)
 {
@@ -38,6 +68,14 @@ static int setup(void **state)
         return -1;
     }
     snprintf(g_db, sizeof g_db, "%s/s.db", g_dir);
+    snprintf(g_web, sizeof g_web, "%s/web", g_dir);
+    snprintf(g_page, sizeof g_page, "%s/place.html", g_web);
+    snprintf(g_index, sizeof g_index, "%s/index.html", g_web);
+    if (mkdir(g_web, 0700) != 0 ||
+        copy_file(fwt_fixture("../../web/place.html"), g_page) != 0 ||
+        copy_file(fwt_fixture("../../web/index.html"), g_index) != 0) {
+        return -1;
+    }
     fw_store *st = NULL;
     struct fw_diag d;
     if (fw_store_open(g_db, FW_STORE_WRITE, &st, &d) != FW_OK) {
@@ -45,13 +83,15 @@ static int setup(void **state)
     }
     int rc = fwt_ingest_dir(st, fwt_sample("gazetteer"), 0, 0) |
              fwt_ingest_dir(st, fwt_sample("frontline"), 0, 0) |
-             fwt_ingest_dir(st, fwt_sample("alerts"), 0, 0);
+             fwt_ingest_dir(st, fwt_sample("alerts"), 0, 0) |
+             fwt_ingest_dir(st, fwt_sample("boundaries"), 0, 0);
     if (rc != 0 || fw_ingest_derive(st, &d) != FW_OK) {
         fw_store_close(st);
         return -1;
     }
     fw_store_close(st);
-    struct fw_api_config ac = {.db_path = g_db, .n_contexts = 4};
+    struct fw_api_config ac = {
+        .db_path = g_db, .web_dir = g_web, .n_contexts = 4};
     if (fw_api_new(&ac, &g_api, &d) != FW_OK) {
         fprintf(stderr, "api: %s\n", d.msg);
         return -1;
@@ -75,6 +115,9 @@ static int teardown(void **state)
     fw_api_free(g_api);
     curl_global_cleanup();
     fwt_remove_db(g_db);
+    unlink(g_page);
+    unlink(g_index);
+    rmdir(g_web);
     rmdir(g_dir);
     return 0;
 }
@@ -251,6 +294,86 @@ static void test_assess_same_as_cli(void **state)
     free(p);
     fw_geo_free(g);
     fw_store_close(st);
+    reply_free(&r);
+}
+
+/* The row of data-key key in a place page: its label and its value, the
+ * whole line as api_page.c writes it. */
+static void assert_row(const char *body, const char *key, const char *label,
+                       const char *value)
+{
+    char want[1024];
+    snprintf(want, sizeof want,
+             "<div class=\"fact\" data-key=\"%s\"><dt>%s</dt><dd>%s</dd>"
+             "</div>\n",
+             key, label, value);
+    if (strstr(body, want) == NULL) {
+        fail_msg("the page has no row\n  %s", want);
+    }
+}
+
+/* The place page of Kharkiv on the sample, in both languages: the state
+ * border 34.8 km away (as `assess` says, and 34.8 km on the full data:
+ * the sample holds OSM's whole outline of Russia), Belarus not measured,
+ * the strikes unknown (the sample has no incident data: unknown, never 0),
+ * the season of 25 August and the line on the troops no data shows. */
+static void test_place_page_signals(void **state)
+{
+    (void)state;
+    struct reply r = get("GET", "/api/assess/Kharkiv?date=2025-08-25", NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"distance_to_border_km\":34.8,"
+                                   "\"border_country\":\"RU\""));
+    assert_non_null(strstr(r.body, "\"strikes_25km_7d\":null"));
+    reply_free(&r);
+
+    r = get("GET", "/place/Kharkiv?date=2025-08-25&lang=en", NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<html lang=\"en\">"));
+    assert_row(r.body, "distance_to_border_km",
+               "Distance to the border with Russia", "34.8 km");
+    assert_row(r.body, "border_belarus", "Distance to the border with Belarus",
+               "not measured: the data has no outline of Belarus");
+    assert_row(r.body, "strikes_25km_7d", "Strikes within 25 km, last 7 days",
+               "unknown (no incident data up to this date)");
+    assert_row(r.body, "strikes_25km_30d",
+               "Strikes within 25 km, last 30 days",
+               "unknown (no incident data up to this date)");
+    assert_row(r.body, "strikes_25km_ratio",
+               "Strikes within 25 km, last 30 days against the 90 before",
+               "unknown (no incident data up to this date)");
+    assert_row(r.body, "strike_waves_oblast_30d",
+               "Attack waves aimed at Kharkiv oblast, last 30 days",
+               "unknown (no missile-table data up to this date)");
+    assert_row(r.body, "season", "Season",
+               "the campaign season (dry ground, May to September)");
+    assert_row(r.body, "not_measured", "Not measured",
+               "troop numbers and massing near the front or the border: no "
+               "public data shows them, so silence here is not safety");
+    /* no strike data in the sample: no row of its age, and no 0 */
+    assert_null(strstr(r.body, "data-key=\"strikes_bellingcat\""));
+    assert_null(strstr(r.body, "data-key=\"strikes_25km_7d\"><dt>Strikes "
+                               "within 25 km, last 7 days</dt><dd>0"));
+    reply_free(&r);
+
+    r = get("GET", "/place/Kharkiv?date=2025-08-25&lang=uk", NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<html lang=\"uk\">"));
+    assert_row(r.body, "distance_to_border_km", "Відстань до кордону з Росією",
+               "34,8 км");
+    assert_row(r.body, "border_belarus", "Відстань до кордону з Білоруссю",
+               "не виміряно: у даних немає контуру Білорусі");
+    assert_row(r.body, "strikes_25km_7d", "Удари в радіусі 25 км за 7 днів",
+               "невідомо (немає даних про інциденти до цієї дати)");
+    assert_row(r.body, "strike_waves_oblast_30d",
+               "Хвилі атак на Харківську область за 30 днів",
+               "невідомо (немає даних таблиці ракетних атак до цієї дати)");
+    assert_row(r.body, "season", "Сезон",
+               "сезон наступальних кампаній (суха земля, травень–вересень)");
+    assert_row(r.body, "not_measured", "Не виміряно",
+               "чисельність військ і їх зосередження біля фронту чи кордону "
+               "не видно в жодних відкритих даних, тож тиша тут не означає "
+               "безпеки");
     reply_free(&r);
 }
 
@@ -563,6 +686,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_assess_same_as_cli),
+        cmocka_unit_test(test_place_page_signals),
         cmocka_unit_test(test_places_and_errors),
         cmocka_unit_test(test_frontline_geojson),
         cmocka_unit_test(test_etag_gzip_cors),

@@ -671,6 +671,13 @@ function renderCard(a, pm, date) {
   dl.append(...fact(t('card_distance'), fmtKm(dist), { 'data-testid': 'card-distance', 'data-value': dist ?? '' }));
   if (same) dl.append(...fact(t('card_change_7d'), fmtChange(change), { 'data-testid': 'card-change', 'data-value': change ?? '' }));
   const probText = p30 == null && p90 == null ? t('card_no_prob') : t('card_prob_value', { p30: fmtPercent(p30), p90: fmtPercent(p90) });
+  // The state border does not move with the date: the assessment's own
+  // figure serves any day. Russia's only (the data has no outline of
+  // Belarus), which the note says.
+  const border = a.distance_to_border_km;
+  dl.append(...fact(t('card_border'), border == null ? t('border_unknown') : fmtKm(border),
+    { 'data-testid': 'card-border', 'data-value': border ?? '', 'data-country': a.border_country ?? '' }));
+  dl.append(...fact(t('card_border_belarus'), t('border_belarus_not_measured'), { 'data-testid': 'card-border-belarus' }));
   dl.append(...fact(t('card_probabilities'), probText, { 'data-testid': 'card-probabilities', 'data-p30': p30 ?? '', 'data-p90': p90 ?? '' }));
   card.append(dl);
   if (a.sources && a.sources.length) {
