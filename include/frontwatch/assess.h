@@ -136,6 +136,19 @@ struct fw_strike_load {
     struct fw_strike_source sources[FW_ASSESS_N_STRIKE_SOURCES];
 };
 
+/* Why the strike sources [first, first + n) of sl leave a window unknown
+ * (the CLI's and the place page's words come from it). */
+enum fw_strikes_gap {
+    FW_STRIKES_GAP_NO_DATA, /* none has a record up to the date */
+    FW_STRIKES_GAP_ENDED,   /* all are stale: the newest record's day is
+                               *day_s */
+    FW_STRIKES_GAP_STARTS   /* else: the window starts before the oldest
+                               record of a fresh one, on *day_s */
+};
+
+enum fw_strikes_gap fw_assess_strikes_gap(const struct fw_strike_load *sl,
+                                          int first, int n, int64_t *day_s);
+
 struct fw_assessment {
     struct fw_place place;
     int64_t date_s;           /* midnight UTC of the assessed day */

@@ -95,7 +95,8 @@ enum fw_feature {
     FW_F_STRIKES_25KM_30D,  /* ln(1 + strikes within 25 km in the 30 days
                                before), assess's count (incidents.h);
                                missing where no incident table covers the
-                               window (before 2022-03-26, after 2024-06-12) */
+                               window (origins before 2022-03-19 and after
+                               2024-06-13) */
     FW_F_STRIKES_25KM_RATIO, /* ln((1 + those) / (1 + the 30-day average of
                                 the 90 days before)), from the tables that
                                 cover all 120 days; missing where none does */

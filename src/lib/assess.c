@@ -619,12 +619,8 @@ static void write_border_text(const struct fw_assessment *a, FILE *f)
             "with Belarus");
 }
 
-/* Why the counts of the strike sources [first, first + n) are unknown,
- * what names their data ("incident data"): none up to the date, all
- * stale, or (else) the window starts before them. */
-static void strikes_unknown_why(const struct fw_strike_load *sl, int first,
-                                int n, const char *what, char *buf,
-                                size_t cap)
+enum fw_strikes_gap fw_assess_strikes_gap(const struct fw_strike_load *sl,
+                                          int first, int n, int64_t *day_s)
 {
     int64_t newest = 0, oldest = INT64_MAX;
     int any = 0, fresh = 0;
@@ -640,14 +636,29 @@ static void strikes_unknown_why(const struct fw_strike_load *sl, int first,
             oldest = s->oldest_s < oldest ? s->oldest_s : oldest;
         }
     }
-    char b[11];
+    *day_s = 0;
     if (!any) {
+        return FW_STRIKES_GAP_NO_DATA;
+    }
+    *day_s = fresh ? oldest : newest;
+    return fresh ? FW_STRIKES_GAP_STARTS : FW_STRIKES_GAP_ENDED;
+}
+
+/* Why the counts of the strike sources [first, first + n) are unknown, in
+ * words, what names their data ("incident data"). */
+static void strikes_unknown_why(const struct fw_strike_load *sl, int first,
+                                int n, const char *what, char *buf,
+                                size_t cap)
+{
+    int64_t t;
+    enum fw_strikes_gap gap = fw_assess_strikes_gap(sl, first, n, &t);
+    char b[11];
+    day(t, b);
+    if (gap == FW_STRIKES_GAP_NO_DATA) {
         snprintf(buf, cap, "no %s up to this date", what);
-    } else if (!fresh) {
-        day(newest, b);
+    } else if (gap == FW_STRIKES_GAP_ENDED) {
         snprintf(buf, cap, "the %s ends on %s", what, b);
     } else {
-        day(oldest, b);
         snprintf(buf, cap, "the %s starts on %s", what, b);
     }
 }

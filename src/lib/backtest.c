@@ -44,6 +44,7 @@ const unsigned char FW_BACKTEST_FEATURES[FW_N_FEATURES] = {
  * that do not carry over to later years (docs/FORECAST.md). */
 static const signed char MONOTONE[FW_N_FEATURES] = {
     [FW_F_LOG_DIST] = -1,
+    [FW_F_BORDER_DIST] = -1, /* used only if a back-test keeps it */
     [FW_F_OCC_10KM] = 1,
     [FW_F_OCC_25KM] = 1,
     [FW_F_OCC_50KM] = 1,

@@ -196,41 +196,26 @@ static void count_or_unknown(FILE *f, double v, enum fw_lang l, const char *why)
     }
 }
 
-/* Why the strike sources [first, first + n) leave a window unknown, by
- * assess.c's rule (strikes_unknown_why, the CLI's words): none has data
- * up to the date, all are stale (their data ends on the newest day), or
- * the window starts before the oldest fresh one. */
+/* Why the strike sources [first, first + n) leave a window unknown
+ * (fw_assess_strikes_gap, the CLI's rule), in words. */
 static void strikes_unknown_why(const struct fw_strike_load *sl, int first,
                                 int n, const struct data_words *w,
                                 enum fw_lang l, char *buf, size_t cap)
 {
-    int64_t newest = 0, oldest = INT64_MAX;
-    int any = 0, fresh = 0;
-    for (int i = first; i < first + n; i++) {
-        const struct fw_strike_source *s = &sl->sources[i];
-        if (!s->has_data) {
-            continue;
-        }
-        any = 1;
-        newest = s->newest_s > newest ? s->newest_s : newest;
-        if (!s->is_stale) {
-            fresh = 1;
-            oldest = s->oldest_s < oldest ? s->oldest_s : oldest;
-        }
-    }
+    int64_t t;
+    enum fw_strikes_gap gap = fw_assess_strikes_gap(sl, first, n, &t);
     char b[11];
-    if (!any) {
+    fw_date_format_day(t, b);
+    if (gap == FW_STRIKES_GAP_NO_DATA) {
         snprintf(buf, cap,
                  l == FW_LANG_UK ? "немає %s до цієї дати"
                                  : "no %s up to this date",
                  w->gen[l]);
-    } else if (!fresh) {
-        fw_date_format_day(newest, b);
+    } else if (gap == FW_STRIKES_GAP_ENDED) {
         snprintf(buf, cap,
                  l == FW_LANG_UK ? "%s закінчуються %s" : "%s ends on %s",
                  w->nom[l], b);
     } else {
-        fw_date_format_day(oldest, b);
         snprintf(buf, cap,
                  l == FW_LANG_UK ? "%s починаються %s" : "%s starts on %s",
                  w->nom[l], b);
