@@ -27,6 +27,11 @@ size_t fw_oblast_count(void);
 /* The i-th oblast (i < fw_oblast_count()), static storage. */
 const struct fw_oblast *fw_oblast_at(size_t i);
 
+/* Whether o is an oblast, so that its English name takes " oblast" and
+ * its Ukrainian " область": 0 for Kyiv City, Sevastopol and Crimea (an
+ * autonomous republic), which are none. */
+int fw_oblast_is_oblast(const struct fw_oblast *o);
+
 /* Lookups; each returns NULL when nothing matches. */
 const struct fw_oblast *fw_oblast_by_iso(const char *iso);
 const struct fw_oblast *fw_oblast_by_geonames(const char *admin1);

@@ -335,7 +335,7 @@ static void outlook_text(const struct fw_outlook *o, const char *model_path,
     fprintf(f, "%s%s (%s), the hour from %.10s %.5s UTC (%02d:00 Kyiv "
                "time)\n",
             ob ? ob->name_en : o->oblast_iso,
-            strcmp(o->oblast_iso, "UA-30") == 0 ? "" : " oblast",
+            fw_oblast_is_oblast(ob) ? " oblast" : "",
             o->oblast_iso, at, at + 11,
             (int)((local % DAY + DAY) % DAY / HOUR));
     if (!o->has_outlook) {

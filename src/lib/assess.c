@@ -492,7 +492,9 @@ fw_err fw_assess(fw_store *st, fw_geo *g, const struct fw_place *place,
 
 /* ---- text -------------------------------------------------------------- */
 
-static const char *oblast_label(const char *iso);
+/* "Kharkiv oblast", "Kyiv City", "Crimea": the region of iso in words. */
+#define REGION_CAP 48
+static const char *region_label(const char *iso, char buf[REGION_CAP]);
 
 /* The season, and what no public data shows (issue 14). */
 static void write_other_signals_text(const struct fw_assessment *a, FILE *f)
@@ -515,15 +517,14 @@ static void write_outlook_text(const struct fw_assessment *a, FILE *f)
         fprintf(f, "  no alert outlook: %s\n", o->why);
         return;
     }
-    char at[21];
+    char at[21], region[REGION_CAP];
     fw_date_format_iso(o->at_s, at);
     for (int h = 0; h < FW_PANEL_N_HORIZONS; h++) {
         fprintf(f,
-                "  chance of an air-raid alert in %s%s in the next %d "
+                "  chance of an air-raid alert in %s in the next %d "
                 "hours: %.0f %%",
-                oblast_label(o->oblast_iso),
-                strcmp(o->oblast_iso, "UA-30") == 0 ? "" : " oblast",
-                FW_PANEL_HORIZON_H[h], 100 * o->p[h]);
+                region_label(o->oblast_iso, region), FW_PANEL_HORIZON_H[h],
+                100 * o->p[h]);
         if (!isnan(o->usual[h])) {
             fprintf(f, ", usual for this hour: %.0f %%", 100 * o->usual[h]);
         }
@@ -533,10 +534,15 @@ static void write_outlook_text(const struct fw_assessment *a, FILE *f)
             at + 11, o->is_now ? ", under alert then" : "", o->kind);
 }
 
-static const char *oblast_label(const char *iso)
+static const char *region_label(const char *iso, char buf[REGION_CAP])
 {
     const struct fw_oblast *o = fw_oblast_by_iso(iso);
-    return o != NULL ? o->name_en : "unknown oblast";
+    if (o == NULL) {
+        return "an unknown oblast";
+    }
+    snprintf(buf, REGION_CAP, "%s%s", o->name_en,
+             fw_oblast_is_oblast(o) ? " oblast" : "");
+    return buf;
 }
 
 static void day(int64_t t, char buf[11]) { fw_date_format_day(t, buf); }
@@ -708,9 +714,9 @@ static void write_strikes_text(const struct fw_assessment *a, FILE *f)
             }
         }
     }
-    fprintf(f, "  attack waves aimed at %s%s, last 30 days: ",
-            oblast_label(a->place.oblast_iso),
-            strcmp(a->place.oblast_iso, "UA-30") == 0 ? "" : " oblast");
+    char region[REGION_CAP];
+    fprintf(f, "  attack waves aimed at %s, last 30 days: ",
+            region_label(a->place.oblast_iso, region));
     if (isnan(sl->waves_oblast_30d)) {
         strikes_unknown_why(sl, FW_INCIDENTS_N_SOURCES, 1,
                             "missile-table data", why, sizeof why);
@@ -794,7 +800,8 @@ void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
     if (p->name_local[0] != '\0' && strcmp(p->name_local, p->name) != 0) {
         fprintf(f, " (%s)", p->name_local);
     }
-    fprintf(f, ", %s oblast, %.4f N %.4f E", oblast_label(p->oblast_iso),
+    char region[REGION_CAP];
+    fprintf(f, ", %s, %.4f N %.4f E", region_label(p->oblast_iso, region),
             p->lat_deg, p->lon_deg);
     if (p->population >= 0) {
         fprintf(f, ", population %ld", p->population);
@@ -862,9 +869,9 @@ void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
     write_border_text(a, f);
 
     fprintf(f,
-            "\nAir-raid alerts in %s oblast (oblast, raion and hromada "
+            "\nAir-raid alerts in %s (oblast, raion and hromada "
             "alerts):\n",
-            oblast_label(p->oblast_iso));
+            region_label(p->oblast_iso, region));
     if (!a->alerts.has_data && a->alerts.newest_s > 0) {
         day(a->alerts.newest_s, b1);
         fprintf(f, "  unknown: the alert data ends on %s\n", b1);

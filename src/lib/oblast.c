@@ -140,3 +140,9 @@ const struct fw_oblast *fw_oblast_by_name(const char *name)
     }
     return NULL;
 }
+
+int fw_oblast_is_oblast(const struct fw_oblast *o)
+{
+    return o != NULL && strcmp(o->iso, "UA-30") != 0 &&
+           strcmp(o->iso, "UA-40") != 0 && strcmp(o->iso, "UA-43") != 0;
+}

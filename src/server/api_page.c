@@ -228,9 +228,7 @@ static void strikes_unknown_why(const struct fw_strike_load *sl, int first,
  * no oblast. */
 static void oblast_object(FILE *f, const struct fw_oblast *o, enum fw_lang l)
 {
-    int is_oblast = strcmp(o->iso, "UA-30") != 0 &&
-                    strcmp(o->iso, "UA-40") != 0 &&
-                    strcmp(o->iso, "UA-43") != 0;
+    int is_oblast = fw_oblast_is_oblast(o);
     if (l == FW_LANG_EN) {
         html(f, o->name_en);
         fputs(is_oblast ? " oblast" : "", f);
@@ -491,7 +489,9 @@ void api_page_place(struct api_req *rq, struct api_resp *rs)
             if (o != NULL) {
                 fputs(", ", f);
                 html(f, l == FW_LANG_UK ? o->name_uk : o->name_en);
-                fprintf(f, " %s", LABELS[l][L_OBLAST]);
+                if (fw_oblast_is_oblast(o)) {
+                    fprintf(f, " %s", LABELS[l][L_OBLAST]);
+                }
             }
             fprintf(f, " — %s", day);
         } else if (IS("summary")) {
