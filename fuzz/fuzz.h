@@ -49,6 +49,8 @@ struct fuzz_counts {
     size_t n_countries;
     size_t n_polygons;
     size_t n_events;
+    size_t n_displacements;
+    size_t n_visits;
     size_t n_rejects;
     size_t n_repairs;
     size_t n_progress;

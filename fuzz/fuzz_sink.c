@@ -224,6 +224,36 @@ static fw_err on_event(void *ctx, const struct fw_event_rec *e)
     return FW_OK;
 }
 
+static fw_err on_displacement(void *ctx, const struct fw_displacement_rec *r)
+{
+    struct fuzz_counts *c = ctx;
+    FUZZ_CHECK(r->round >= 1);
+    FUZZ_CHECK(is_iso(r->oblast_iso));
+    FUZZ_CHECK(r->idps >= -1 && r->returnees >= -1);
+    FUZZ_CHECK(r->reported_s % 86400 == 0);
+    FUZZ_CHECK(is_opt_text(r->source_row));
+    c->n_displacements++;
+    return FW_OK;
+}
+
+static fw_err on_visit(void *ctx, const struct fw_settlement_visit_rec *v)
+{
+    struct fuzz_counts *c = ctx;
+    FUZZ_CHECK(is_iso(v->oblast_iso));
+    FUZZ_CHECK(is_text(v->settlement, 1 << 21) && v->settlement[0] != '\0');
+    const char *opt[] = {v->raion,           v->hromada,
+                         v->civilians_present, v->civilians_number,
+                         v->civ_change,      v->civ_change_type,
+                         v->movement_now,    v->movement_direction,
+                         v->frontline_distance, v->source_row};
+    for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++) {
+        FUZZ_CHECK(is_opt_text(opt[i]));
+        FUZZ_CHECK(opt[i] == NULL || opt[i][0] != '\0');
+    }
+    c->n_visits++;
+    return FW_OK;
+}
+
 static void on_issue(struct fuzz_counts *c, long line, long feature,
                      const char *text)
 {
@@ -267,6 +297,8 @@ void fuzz_sink_init(struct fw_sink *sink, struct fuzz_counts *counts)
         .country = on_country,
         .polygon = on_polygon,
         .event = on_event,
+        .displacement = on_displacement,
+        .visit = on_visit,
         .reject = on_reject,
         .repair = on_repair,
         .progress = on_progress,

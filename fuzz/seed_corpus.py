@@ -606,6 +606,73 @@ def seeds_incidents():
         write("cir_csv", name, data)
 
 
+def seeds_displacement():
+    """IOM DTM's oblast estimates and SLAC's settlement monitoring, written
+    by hand in the real tables' shapes (neither has an open licence, so
+    none of their rows is here): the quirks the readers handle (IOM's
+    swapped Kyiv P-codes, "Temp03", "n/a" figures, the "Residence location
+    unknown" row; SLAC's bands turned into numbers, "N/A" answers, a
+    former name in brackets), rejects, truncations and bad headers."""
+    head = ("round,reported_date,oblast,oblast_pcode,idps_present_est,"
+            "returnees_present_est\n")
+    iom = {
+        "rounds.csv": head
+        + "17,2024-08-31,Kyiv,UA32,370000,949000\n"
+        + "17,2024-08-31,Kyivska,UA80,302000,632000\n"
+        + "18,2024-10-31,Kyiv,Temp03,374000,957000\n"
+        + "18,2024-10-31,Donetska*,UA14,n/a,n/a\n"
+        + "18,2024-10-31,Luhanska*,UA44,n/a,n/a\n"
+        + "18,2024-10-31,Residence location unknown (in Ukraine)**,n/a,"
+        "12000,12000\n",
+        "rejects.csv": head
+        + "0,2024-08-31,Sumska,UA59,1,2\n"
+        + "17,2024-02-30,Sumska,UA59,1,2\n"
+        + "17,2199-01-01,Sumska,UA59,1,2\n"
+        + "17,2024-08-31,Sumska,UA59,-5,2\n"
+        + "17,2024-08-31,Sumska,UA59,1,9999999999999\n"
+        + "17,2024-08-31,Atlantis,XX,1,2\n"
+        + "17,2024-08-31,Sumska,UA59,1,2\n",
+        "reordered_crlf.csv": "\ufeffoblast_pcode,oblast,round,"
+        "returnees_present_est,idps_present_est,reported_date\r\n"
+        "UA63,Kharkivska,20,608000,463000,2025-04-30\r\n",
+        "truncated.csv": head + "20,2025-04-30,Sumska\n",
+        "bad_header.csv": "round,date,oblast\n1,2,3\n",
+        "unterminated.csv": head + "20,\"2025-04-30,Sumska,UA59,1,2\n",
+    }
+    for name, data in iom.items():
+        write("iom_csv", name, data)
+    head = ("start,oblast,rayon,hromada,settlement,civilians_present,"
+            "civilians_number,civilians_number_detail,civ_change,"
+            "civ_change_type,movement_now,movement_direction,"
+            "frontline_distance,shelters\n")
+    slac = {
+        "visits.csv": head
+        + "2024-08-28T13:58:40,Donetska,Kramatorskyi,Mykolaivs'ka,"
+        "Mykolayivka,yes,more_2000,,no,N/A,no,,more_10km,yes\n"
+        + "2024-08-28T13:01:15,Donetska,Bakhmutskyi,Sivers'ka,"
+        "Sviato-Pokrovs'ke,no,0,,N/A,N/A,N/A,,less_5km,no\n"
+        + "2024-09-06T10:00:00,Kharkivska,Iziumskyi,Borivska,"
+        "Zapovidne (formerly Nikonorivka),yes,5011000,,yes,decrease,yes,"
+        "evacuation,5_10km,no\n"
+        + "2024-09-06,Dnipropetrovska,Synelnykivskyi,Mezhivska,Mezhova,"
+        "yes,10012000,,yes,decrease increase,no,,more_10km,N/A\n",
+        "rejects.csv": head
+        + "2024-13-01T00:00:00,Donetska,a,b,c,yes,0,,no,,no,,less_5km,\n"
+        + "2199-01-01T00:00:00,Donetska,a,b,c,yes,0,,no,,no,,less_5km,\n"
+        + "2024-09-01T00:00:00,Atlantis,a,b,c,yes,0,,no,,no,,less_5km,\n"
+        + "2024-09-01T00:00:00,Donetska,a,b,,yes,0,,no,,no,,less_5km,\n"
+        + "2024-09-01T00:00:00,Donetska,a,b,c,maybe,0,,no,,no,,less_5km,\n"
+        + "2024-09-01T00:00:00,Donetska,a,b,c,yes,12,,no,,no,,less_5km,\n"
+        + "2024-09-01T00:00:00,Donetska,a,b,c,yes,0,,no,,no,,3km,\n"
+        + "2024-09-01T00:00:00,Donetska,a,b," + "x" * 200
+        + ",yes,0,,no,,no,,less_5km,\n",
+        "truncated.csv": head + "2024-09-01T00:00:00,Donetska\n",
+        "bad_header.csv": "start,oblast,settlement\n1,2,3\n",
+    }
+    for name, data in slac.items():
+        write("slac_csv", name, data)
+
+
 def main():
     alerts = seeds_alerts()
     regions = seeds_regions()
@@ -619,6 +686,7 @@ def main():
     seeds_alerts_in_ua()
     seeds_shapefile()
     seeds_incidents()
+    seeds_displacement()
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
  * source, distance to the occupied area and its trend, contested area
  * nearby, the distance to the state border, air-raid alert load against
  * its own recent history, strikes near the place and attack waves aimed
- * at its oblast, and the age of every input.
+ * at its oblast, people leaving (IOM's displaced people in the oblast, the
+ * front-line monitoring's newest visit of the place), and the age of every
+ * input.
  *
  * Data flow: store + geo -> assess -> outputs (text for people, JSON for
  * programs; the schema is documented in docs/CLI.md).
@@ -14,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "frontwatch/displacement.h"
 #include "frontwatch/err.h"
 #include "frontwatch/forecast.h"
 #include "frontwatch/geo.h"
@@ -179,6 +182,9 @@ struct fw_assessment {
     const struct fw_outlook *outlook;
     /* Strikes near the place and attack waves aimed at its oblast. */
     struct fw_strike_load strikes;
+    /* People leaving (displacement.h): only rounds reported and visits
+     * made at or before at_s. */
+    struct fw_displacement displacement;
 };
 
 /* Assesses place on the day date_s (midnight UTC; data published up to

@@ -26,7 +26,9 @@ enum fw_source_kind {
     FW_SOURCE_ALERTS_IN_UA, /* an alerts.in.ua history answer (alerts.h) */
     FW_SOURCE_COUNTRY_OUTLINE, /* a shapefile of a country (shapefile.h) */
     FW_SOURCE_BELLINGCAT,   /* Bellingcat civilian-harm JSON (incidents.h) */
-    FW_SOURCE_CIR           /* CIR map events CSV (incidents.h) */
+    FW_SOURCE_CIR,          /* CIR map events CSV (incidents.h) */
+    FW_SOURCE_IOM,          /* IOM DTM oblast estimates (displacement.h) */
+    FW_SOURCE_SLAC          /* SLAC settlement monitoring (displacement.h) */
 };
 
 /* Name of a kind, "geonames", "alerts", ... (static, never NULL). */
@@ -71,6 +73,13 @@ fw_err fw_ingest_sniff(const char *path, enum fw_source_kind *kind,
  * Bellingcat export or CIR table replaces the events of the one before
  * it; their rows that are not strikes are skipped, counted neither as
  * read nor as rejected.
+ *
+ * IOM DTM's estimates and SLAC's monitoring (displacement.h): a new file
+ * replaces the rows of the older files of its kind that it covers again,
+ * the rounds it holds (IOM) or the days from its first visit to its last
+ * (SLAC); rounds or days it does not hold stay. rows_read counts the
+ * oblast rows and visits (IOM's "Residence location unknown" row is
+ * skipped, counted neither as read nor as rejected).
  *
  * A shapefile is ingested through its .shp (path), with its .shx and .dbf
  * found beside it (shapefile.h): one source, one transaction. Its sha256
@@ -125,8 +134,9 @@ void fw_ingest_pipe_close(struct fw_ingest_pipe *p);
  * (glitches) as suspect, then holds the new isolated parts of each map as
  * unconfirmed (mapcheck.h; only the maps not yet checked, or whose
  * reference maps changed), then derives the state border from the newest
- * country outline and oblast outlines (border.h; only when those changed).
- * Idempotent; one transaction. */
+ * country outline and oblast outlines (border.h; only when those changed),
+ * and last matches the monitored settlements to places
+ * (fw_displacement_match). Idempotent; one transaction. */
 fw_err fw_ingest_derive(fw_store *st, struct fw_diag *d);
 
 #endif

@@ -5,8 +5,15 @@
  * Sources name an oblast in different ways: GeoNames by its own admin1
  * number ("07"), the KSE tables in Ukrainian ("Харківська"), the alert data
  * by transliteration ("Kharkivska oblast"), boundaries by ISO 3166-2
- * ("UA-63"). This fixed table (ISO 3166-2:UA) joins them; frontwatch keys
- * every oblast by its ISO code.
+ * ("UA-63"), the humanitarian tables (IOM DTM, OCHA's COD-AB) by their
+ * P-code ("UA63"). This fixed table (ISO 3166-2:UA) joins them; frontwatch
+ * keys every oblast by its ISO code.
+ *
+ * P-codes are the two-digit KOATUU region numbers behind "UA", which equal
+ * the ISO number for most oblasts but not all: Luhansk is UA44 (ISO
+ * UA-09), Chernivtsi UA73 (UA-77), Kyiv City UA80 (UA-30), Sevastopol UA85
+ * (UA-40), Crimea UA01 (UA-43). A P-code must be looked up, never made
+ * from the ISO code.
  */
 #ifndef FRONTWATCH_OBLAST_H
 #define FRONTWATCH_OBLAST_H
@@ -20,6 +27,7 @@ struct fw_oblast {
                             "м. Київ" for the city) */
     const char *alert_name; /* "Kharkivska oblast" (alerts CSV) */
     const char *geonames;   /* GeoNames admin1 code, "07" */
+    const char *pcode;      /* OCHA / IOM P-code, "UA63" */
 };
 
 size_t fw_oblast_count(void);
@@ -36,6 +44,9 @@ int fw_oblast_is_oblast(const struct fw_oblast *o);
 const struct fw_oblast *fw_oblast_by_iso(const char *iso);
 const struct fw_oblast *fw_oblast_by_geonames(const char *admin1);
 const struct fw_oblast *fw_oblast_by_alert_name(const char *name);
+/* "UA63" (upper case, exactly; IOM DTM's placeholders such as "Temp03"
+ * and "n/a" match nothing). */
+const struct fw_oblast *fw_oblast_by_pcode(const char *pcode);
 
 /* Accepts "Харківська", "Харківська область", "Kharkiv", "Kharkiv Oblast",
  * "Kharkivska oblast" or "UA-63" (any case, via fw_text_key), and the

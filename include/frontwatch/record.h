@@ -1,7 +1,8 @@
 /*
  * record.h - what readers produce, and the sink they hand it to.
  *
- * Readers (gazetteer.h, alerts.h, frontline.h, events.h, shapefile.h) turn
+ * Readers (gazetteer.h, alerts.h, frontline.h, events.h, shapefile.h,
+ * incidents.h, displacement.h) turn
  * one source into
  * records and pass each to a struct fw_sink; the store's ingest implements
  * the sink inside one transaction per file. Readers never touch the store,
@@ -130,6 +131,42 @@ struct fw_event_rec {
                                shared by the records of one row */
 };
 
+/* One oblast in one round of IOM DTM's estimates of the people
+ * displaced within Ukraine (displacement.h). */
+struct fw_displacement_rec {
+    int round;              /* the General Population Survey round, >= 1 */
+    int64_t reported_s;     /* midnight UTC of its reported date */
+    const char *oblast_iso; /* "UA-63", always set */
+    long long idps;         /* internally displaced people present in the
+                               oblast (estimate), -1 when not given */
+    long long returnees;    /* returnees present (estimate), -1 when not
+                               given */
+    const char *source_row; /* "line 12" */
+};
+
+/* One visit of a settlement by SLAC's front-line settlement monitoring
+ * (displacement.h): the answers assess shows, each as the code book
+ * writes it ("yes", "less_50", "more_10km"), NULL when not answered
+ * ("N/A", empty). */
+struct fw_settlement_visit_rec {
+    int64_t t_s;            /* the visit's start, as written (local time of
+                               the form, taken as UTC: its day is what
+                               counts) */
+    const char *oblast_iso; /* always set */
+    const char *raion;      /* as written ("Pokrovskyi"), NULL if empty */
+    const char *hromada;    /* as written ("Mykolaivs'ka"), NULL if empty */
+    const char *settlement; /* as written, never empty */
+    const char *civilians_present;  /* "yes", "no" */
+    const char *civilians_number;   /* "0", "less_50", "50_200", ...,
+                                       "more_2000" */
+    const char *civ_change;         /* "yes", "no", "not_known" */
+    const char *civ_change_type;    /* "decrease", "increase", both */
+    const char *movement_now;       /* "yes", "no" */
+    const char *movement_direction; /* "evacuation", ... */
+    const char *frontline_distance; /* "less_5km", "5_10km", "more_10km" */
+    const char *source_row;         /* "line 12" */
+};
+
 /* The sink. Any callback may be NULL (records of that kind are dropped).
  * A callback returning non-FW_OK aborts the read; the reader returns that
  * error unchanged. line is the 1-based line, feature the 0-based feature
@@ -144,6 +181,8 @@ struct fw_sink {
     fw_err (*country)(void *ctx, const struct fw_country_rec *c);
     fw_err (*polygon)(void *ctx, const struct fw_polygon_rec *p);
     fw_err (*event)(void *ctx, const struct fw_event_rec *e);
+    fw_err (*displacement)(void *ctx, const struct fw_displacement_rec *r);
+    fw_err (*visit)(void *ctx, const struct fw_settlement_visit_rec *v);
     /* A row or feature skipped, with the reason (counted as rejected). */
     void (*reject)(void *ctx, long line, long feature, const char *reason);
     /* Something fixed on the way in (swapped columns, invalid polygon). */

@@ -2,7 +2,8 @@
  * store.h - the frontwatch store: one SQLite file holding places, alert
  * regions, alerts, control snapshots (polygons with an R*Tree bbox index),
  * events, boundaries, country outlines and the state border derived from
- * them, and the ingest log.
+ * them, IOM's displacement estimates and the front-line settlement
+ * monitoring's visits, and the ingest log.
  *
  * The schema carries a version (PRAGMA user_version) and is brought up to
  * date by fw_store_open through numbered migrations, each in its own
@@ -19,7 +20,7 @@
 typedef struct fw_store fw_store;
 
 /* The schema version this build writes. */
-#define FW_STORE_SCHEMA_VERSION 6
+#define FW_STORE_SCHEMA_VERSION 7
 
 enum fw_store_mode {
     FW_STORE_READ = 0,  /* the file must exist; never written */

@@ -484,6 +484,9 @@ fw_err fw_assess(fw_store *st, fw_geo *g, const struct fw_place *place,
         err = border_distance(g, place, a, d);
     }
     if (err == FW_OK) {
+        err = fw_displacement_at(st, place, a->at_s, &a->displacement, d);
+    }
+    if (err == FW_OK) {
         *out = *a;
     }
     free(a);
@@ -667,6 +670,173 @@ static void strikes_unknown_why(const struct fw_strike_load *sl, int first,
     } else {
         snprintf(buf, cap, "the %s starts on %s", what, b);
     }
+}
+
+/* ---- people leaving ------------------------------------------------------ */
+
+/* Whole days from the day of t to the assessed day. */
+static long long age_days(const struct fw_assessment *a, int64_t t)
+{
+    return (long long)((a->date_s - fw_date_floor_day(t)) / DAY);
+}
+
+/* A count of people with thousands separated: "463,000". */
+static void people(double v, char *buf, size_t cap)
+{
+    long long n = llround(fabs(v));
+    char digits[32];
+    snprintf(digits, sizeof digits, "%lld", n);
+    size_t len = strlen(digits), o = 0;
+    if (v < 0 && o + 1 < cap) {
+        buf[o++] = '-';
+    }
+    for (size_t i = 0; i < len && o + 2 < cap; i++) {
+        if (i > 0 && (len - i) % 3 == 0) {
+            buf[o++] = ',';
+        }
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+}
+
+/* Why IOM's figures for the place's oblast are unknown, or "" when they
+ * are known. */
+static void iom_note(const struct fw_assessment *a, char *buf, size_t cap)
+{
+    const struct fw_displacement *x = &a->displacement;
+    char b[11];
+    buf[0] = '\0';
+    if (a->place.oblast_iso[0] == '\0') {
+        snprintf(buf, cap, "the place has no oblast");
+    } else if (x->oblast.first_s == 0) {
+        snprintf(buf, cap, "no IOM DTM estimates in the store");
+    } else if (!x->oblast.has_round) {
+        day(x->oblast.first_s, b);
+        if (x->oblast.first_s > a->at_s) {
+            snprintf(buf, cap,
+                     "no IOM DTM round reported by this date (the first in "
+                     "the store: %s)",
+                     b);
+        } else {
+            snprintf(buf, cap, "IOM DTM reports no figures for this oblast");
+        }
+    } else if (isnan(x->oblast.idps) && isnan(x->oblast.returnees)) {
+        snprintf(buf, cap,
+                 "IOM DTM gives no estimate for this oblast in round %d",
+                 x->oblast.round);
+    }
+}
+
+/* Why the place has no monitoring visit, or "" when it has one. */
+static void visit_note(const struct fw_assessment *a, char *buf, size_t cap)
+{
+    const struct fw_displacement *x = &a->displacement;
+    const struct fw_settlement_status *v = &x->settlement;
+    char b[11];
+    buf[0] = '\0';
+    if (v->has_visit) {
+        return;
+    }
+    if (v->is_monitored) {
+        day(v->first_s, b);
+        snprintf(buf, cap, "first visited by the monitors on %s", b);
+    } else if (x->slac_newest_s == 0 && !v->is_monitored) {
+        snprintf(buf, cap,
+                 "no front-line settlement monitoring in the store up to "
+                 "this date");
+    } else {
+        snprintf(buf, cap,
+                 "not one of the settlements the front-line monitoring "
+                 "visited (or not matched to it by name)");
+    }
+}
+
+static const char *band_text(const char *band)
+{
+    static const struct {
+        const char *band, *text;
+    } T[] = {
+        {"0", "none"},
+        {"less_50", "fewer than 50"},
+        {"50_200", "50 to 200"},
+        {"201_500", "201 to 500"},
+        {"501_1000", "501 to 1,000"},
+        {"1001_2000", "1,001 to 2,000"},
+        {"more_2000", "more than 2,000"},
+        {"less_5km", "less than 5 km"},
+        {"5_10km", "5 to 10 km"},
+        {"more_10km", "more than 10 km"},
+    };
+    for (size_t i = 0; i < sizeof T / sizeof T[0]; i++) {
+        if (strcmp(T[i].band, band) == 0) {
+            return T[i].text;
+        }
+    }
+    return band[0] != '\0' ? band : "not answered";
+}
+
+static const char *answer_text(const char *v)
+{
+    return v[0] != '\0' ? v : "not answered";
+}
+
+/* The people-leaving block, under the strikes. */
+static void write_displacement_text(const struct fw_assessment *a, FILE *f)
+{
+    const struct fw_displacement *x = &a->displacement;
+    const struct fw_displacement_oblast *o = &x->oblast;
+    char note[160], b[11], n1[32], n2[32], region[REGION_CAP];
+    fprintf(f, "\nPeople leaving:\n");
+    iom_note(a, note, sizeof note);
+    if (o->has_round) {
+        day(o->reported_s, b);
+        fprintf(f, "  %s, IOM DTM round %d of %s%s:\n",
+                region_label(a->place.oblast_iso, region), o->round, b,
+                o->is_stale ? " (STALE)" : "");
+    }
+    if (note[0] != '\0') {
+        fprintf(f, "  %s%s\n", o->has_round ? "  " : "IOM estimates unknown: ",
+                note);
+    } else {
+        if (!isnan(o->idps)) {
+            people(o->idps, n1, sizeof n1);
+            fprintf(f, "    %s internally displaced people present", n1);
+            if (!isnan(o->idps_change_prev_round)) {
+                people(o->idps_change_prev_round, n2, sizeof n2);
+                fprintf(f, " (%s%s since round %d)",
+                        o->idps_change_prev_round > 0 ? "+" : "", n2,
+                        o->prev_round);
+            }
+            fprintf(f, "\n");
+        }
+        if (!isnan(o->returnees)) {
+            people(o->returnees, n1, sizeof n1);
+            fprintf(f, "    %s returnees present\n", n1);
+        }
+    }
+    const struct fw_settlement_status *v = &x->settlement;
+    visit_note(a, note, sizeof note);
+    if (!v->has_visit) {
+        fprintf(f, "  front-line monitoring (SLAC): %s\n", note);
+        return;
+    }
+    day(v->visit_s, b);
+    fprintf(f,
+            "  front-line monitoring (SLAC) of %s, visit of %s (%lld days "
+            "ago%s):\n",
+            v->settlement, b, age_days(a, v->visit_s),
+            strcmp(v->match, "spelling") == 0 ? "; matched by a near spelling"
+                                              : "");
+    fprintf(f, "    civilians present: %s (%s)\n",
+            answer_text(v->civilians_present), band_text(v->civilians_number));
+    fprintf(f, "    change in civilians: %s%s%s\n", answer_text(v->civ_change),
+            v->civ_change_type[0] != '\0' ? ", " : "", v->civ_change_type);
+    fprintf(f, "    people moving out now: %s%s%s\n",
+            answer_text(v->movement_now),
+            v->movement_direction[0] != '\0' ? ", " : "",
+            v->movement_direction);
+    fprintf(f, "    front line as the monitors saw it: %s\n",
+            band_text(v->frontline_distance));
 }
 
 /* The strikes block, under the alert hours: strikes within 25 km and the
@@ -890,6 +1060,7 @@ void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
     }
     write_outlook_text(a, f);
     write_strikes_text(a, f);
+    write_displacement_text(a, f);
     write_other_signals_text(a, f);
 
     fprintf(f, "\nData age on %s:\n", date);
@@ -919,6 +1090,18 @@ void fw_assess_write_text(const struct fw_assessment *a, FILE *f)
                     b1, (long long)(age_s / DAY),
                     s->is_stale ? "  STALE" : "");
         }
+    }
+    const struct fw_displacement *x = &a->displacement;
+    if (x->iom_newest_s > 0) {
+        day(x->iom_newest_s, b1);
+        fprintf(f, "  %-19s newest %s (%lld days)%s\n", "iom_dtm", b1,
+                age_days(a, x->iom_newest_s), x->iom_is_stale ? "  STALE" : "");
+    }
+    if (x->slac_newest_s > 0) {
+        day(x->slac_newest_s, b1);
+        fprintf(f, "  %-19s newest %s (%lld days)%s\n", "slac_monitoring", b1,
+                age_days(a, x->slac_newest_s),
+                x->slac_is_stale ? "  STALE" : "");
     }
 }
 
@@ -975,6 +1158,88 @@ static void add_strike_sources_json(cJSON *srcs, const struct fw_assessment *a)
         if (s->has_data) {
             add_day(o, "newest", s->newest_s);
             cJSON_AddBoolToObject(o, "stale", s->is_stale);
+        } else {
+            cJSON_AddNullToObject(o, "newest");
+        }
+        cJSON_AddItemToArray(srcs, o);
+    }
+}
+
+static void add_text_or_null(cJSON *o, const char *k, const char *v)
+{
+    if (v[0] != '\0') {
+        cJSON_AddStringToObject(o, k, v);
+    } else {
+        cJSON_AddNullToObject(o, k);
+    }
+}
+
+/* displacement: IOM's oblast estimate and the newest monitoring visit,
+ * each null with a note saying why (docs/CLI.md). */
+static void add_displacement_json(cJSON *root, const struct fw_assessment *a)
+{
+    const struct fw_displacement *x = &a->displacement;
+    const struct fw_displacement_oblast *o = &x->oblast;
+    const struct fw_settlement_status *v = &x->settlement;
+    char note[160];
+    cJSON *dj = cJSON_AddObjectToObject(root, "displacement");
+    if (o->has_round) {
+        cJSON *oj = cJSON_AddObjectToObject(dj, "oblast");
+        cJSON_AddNumberToObject(oj, "round", o->round);
+        add_day(oj, "date", o->reported_s);
+        add_num_or_null(oj, "idps_present", o->idps);
+        add_num_or_null(oj, "returnees_present", o->returnees);
+        if (o->prev_round > 0) {
+            cJSON_AddNumberToObject(oj, "prev_round", o->prev_round);
+        } else {
+            cJSON_AddNullToObject(oj, "prev_round");
+        }
+        add_num_or_null(oj, "idps_change_prev_round",
+                        o->idps_change_prev_round);
+        cJSON_AddNumberToObject(oj, "age_days",
+                                (double)age_days(a, o->reported_s));
+        cJSON_AddBoolToObject(oj, "stale", o->is_stale);
+    } else {
+        cJSON_AddNullToObject(dj, "oblast");
+    }
+    iom_note(a, note, sizeof note);
+    add_text_or_null(dj, "oblast_note", note);
+    if (v->has_visit) {
+        cJSON *sj = cJSON_AddObjectToObject(dj, "settlement");
+        add_day(sj, "date", v->visit_s);
+        cJSON_AddStringToObject(sj, "match", v->settlement);
+        cJSON_AddStringToObject(sj, "match_by", v->match);
+        add_text_or_null(sj, "civilians_present", v->civilians_present);
+        add_text_or_null(sj, "civilians_number", v->civilians_number);
+        add_text_or_null(sj, "civ_change", v->civ_change);
+        add_text_or_null(sj, "civ_change_type", v->civ_change_type);
+        add_text_or_null(sj, "movement_now", v->movement_now);
+        add_text_or_null(sj, "movement_direction", v->movement_direction);
+        add_text_or_null(sj, "frontline_distance", v->frontline_distance);
+        cJSON_AddNumberToObject(sj, "visits", (double)v->n_visits);
+        cJSON_AddNumberToObject(sj, "age_days",
+                                (double)age_days(a, v->visit_s));
+    } else {
+        cJSON_AddNullToObject(dj, "settlement");
+    }
+    visit_note(a, note, sizeof note);
+    add_text_or_null(dj, "settlement_note", note);
+}
+
+/* The people-leaving sources' entries of "sources". */
+static void add_displacement_sources_json(cJSON *srcs,
+                                          const struct fw_assessment *a)
+{
+    const struct fw_displacement *x = &a->displacement;
+    const char *names[2] = {"iom_dtm", "slac_monitoring"};
+    int64_t newest[2] = {x->iom_newest_s, x->slac_newest_s};
+    int stale[2] = {x->iom_is_stale, x->slac_is_stale};
+    for (int i = 0; i < 2; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", names[i]);
+        if (newest[i] > 0) {
+            add_day(o, "newest", newest[i]);
+            cJSON_AddBoolToObject(o, "stale", stale[i]);
         } else {
             cJSON_AddNullToObject(o, "newest");
         }
@@ -1182,6 +1447,7 @@ void fw_assess_write_json(const struct fw_assessment *a, FILE *f)
         cJSON_AddNullToObject(root, "alert_hours_prev90d");
     }
     add_strikes_json(root, a);
+    add_displacement_json(root, a);
     add_outlook_json(root, a);
     cJSON_AddStringToObject(root, "season",
                             fw_season_name(fw_season_at(a->date_s)));
@@ -1230,6 +1496,7 @@ void fw_assess_write_json(const struct fw_assessment *a, FILE *f)
     }
     cJSON_AddItemToArray(srcs, al);
     add_strike_sources_json(srcs, a);
+    add_displacement_sources_json(srcs, a);
     char *txt = cJSON_PrintUnformatted(root);
     if (txt != NULL) {
         fprintf(f, "%s\n", txt);

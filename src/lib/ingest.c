@@ -19,6 +19,7 @@
 
 #include "frontwatch/alerts.h"
 #include "frontwatch/border.h"
+#include "frontwatch/displacement.h"
 #include "frontwatch/events.h"
 #include "frontwatch/frontline.h"
 #include "frontwatch/gazetteer.h"
@@ -48,6 +49,8 @@ const char *fw_source_kind_name(enum fw_source_kind kind)
     case FW_SOURCE_COUNTRY_OUTLINE: return "country-outline";
     case FW_SOURCE_BELLINGCAT: return "bellingcat-incidents";
     case FW_SOURCE_CIR: return "cir-incidents";
+    case FW_SOURCE_IOM: return "iom-displacement";
+    case FW_SOURCE_SLAC: return "slac-monitoring";
     case FW_SOURCE_UNKNOWN: break;
     }
     return "unknown";
@@ -102,6 +105,13 @@ enum fw_source_kind fw_ingest_sniff_buf(const char *buf, int n)
         k = FW_SOURCE_ALERTS;
     } else if (strncmp(p, "time_start,time_end,model,", 26) == 0) {
         k = FW_SOURCE_MISSILES;
+    } else if (first_line_has(p, "idps_present_est") &&
+               first_line_has(p, "oblast_pcode")) {
+        k = FW_SOURCE_IOM;
+    } else if (first_line_has(p, "civilians_present") &&
+               first_line_has(p, "frontline_distance") &&
+               first_line_has(p, "settlement")) {
+        k = FW_SOURCE_SLAC;
     } else if (first_line_has(p, "event_group") &&
                first_line_has(p, "country") && first_line_has(p, "lat")) {
         k = FW_SOURCE_CIR;
@@ -185,6 +195,17 @@ const char *const FW_INGEST_SQL[FW_INGEST_N_STMTS] = {
         "INSERT INTO event(source, t_s, lat, lon, oblast_iso, area,"
         " type, count, source_row, log_id)"
         " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+    /* a second row of one oblast and round in a file is a duplicate */
+    [FW_INGEST_S_DISPLACEMENT] =
+        "INSERT INTO displacement(round, reported_s, oblast_iso, idps,"
+        " returnees, source_row, log_id) VALUES(?1,?2,?3,?4,?5,?6,?7)"
+        " ON CONFLICT(oblast_iso, round, log_id) DO NOTHING",
+    [FW_INGEST_S_VISIT] =
+        "INSERT INTO settlement_visit(t_s, oblast_iso, raion, hromada,"
+        " settlement, civilians_present, civilians_number, civ_change,"
+        " civ_change_type, movement_now, movement_direction,"
+        " frontline_distance, source_row, log_id)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
 };
 
 static fw_err sql_fail(struct ingest *in)
@@ -540,6 +561,64 @@ static fw_err on_event(void *ctx, const struct fw_event_rec *e)
     return FW_OK;
 }
 
+static fw_err on_displacement(void *ctx, const struct fw_displacement_rec *r)
+{
+    struct ingest *in = ctx;
+    sqlite3_stmt *s = in->stmt[FW_INGEST_S_DISPLACEMENT];
+    sqlite3_bind_int(s, 1, r->round);
+    sqlite3_bind_int64(s, 2, r->reported_s);
+    sqlite3_bind_text(s, 3, r->oblast_iso, -1, SQLITE_TRANSIENT);
+    if (r->idps >= 0) {
+        sqlite3_bind_int64(s, 4, r->idps);
+    }
+    if (r->returnees >= 0) {
+        sqlite3_bind_int64(s, 5, r->returnees);
+    }
+    bind_text_or_null(s, 6, r->source_row);
+    sqlite3_bind_int64(s, 7, in->log_id);
+    fw_err err = step_done(in, s);
+    if (err != FW_OK) {
+        return err;
+    }
+    if (sqlite3_changes(in->db) == 0) {
+        char why[160];
+        snprintf(why, sizeof why,
+                 "%s: a second row of %s in round %d in this file",
+                 r->source_row != NULL ? r->source_row : "", r->oblast_iso,
+                 r->round);
+        note_issue(in, 0, -1, 0, why);
+        return FW_OK;
+    }
+    in->res->rows_read++;
+    in->res->rows_accepted++;
+    return FW_OK;
+}
+
+static fw_err on_visit(void *ctx, const struct fw_settlement_visit_rec *v)
+{
+    struct ingest *in = ctx;
+    sqlite3_stmt *s = in->stmt[FW_INGEST_S_VISIT];
+    sqlite3_bind_int64(s, 1, v->t_s);
+    sqlite3_bind_text(s, 2, v->oblast_iso, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(s, 3, v->raion);
+    bind_text_or_null(s, 4, v->hromada);
+    sqlite3_bind_text(s, 5, v->settlement, -1, SQLITE_TRANSIENT);
+    const char *answers[] = {v->civilians_present, v->civilians_number,
+                             v->civ_change,        v->civ_change_type,
+                             v->movement_now,      v->movement_direction,
+                             v->frontline_distance, v->source_row};
+    for (int i = 0; i < 8; i++) {
+        bind_text_or_null(s, 6 + i, answers[i]);
+    }
+    sqlite3_bind_int64(s, 14, in->log_id);
+    fw_err err = step_done(in, s);
+    if (err == FW_OK) {
+        in->res->rows_read++;
+        in->res->rows_accepted++;
+    }
+    return err;
+}
+
 void fw_ingest_sink(struct ingest *in, struct fw_sink *sink)
 {
     *sink = (struct fw_sink){
@@ -552,6 +631,8 @@ void fw_ingest_sink(struct ingest *in, struct fw_sink *sink)
         .country = on_country,
         .polygon = on_polygon,
         .event = on_event,
+        .displacement = on_displacement,
+        .visit = on_visit,
         .reject = on_reject,
         .repair = on_repair,
         .progress = on_progress,
@@ -575,6 +656,35 @@ fw_err fw_ingest_replace_older_events(struct ingest *in)
     }
     sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, in->log_id);
+    err = step_done(in, s);
+    sqlite3_finalize(s);
+    return err;
+}
+
+fw_err fw_ingest_replace_older_rows(struct ingest *in)
+{
+    const char *sql = NULL;
+    switch (in->res->kind) {
+    case FW_SOURCE_IOM:
+        sql = "DELETE FROM displacement WHERE log_id <> ?1 AND round IN"
+              " (SELECT round FROM displacement WHERE log_id = ?1)";
+        break;
+    case FW_SOURCE_SLAC:
+        /* the days from the file's first visit to its last */
+        sql = "DELETE FROM settlement_visit WHERE log_id <> ?1 AND"
+              " t_s >= (SELECT min(t_s) FROM settlement_visit"
+              "  WHERE log_id = ?1) / 86400 * 86400 AND"
+              " t_s < (SELECT max(t_s) FROM settlement_visit"
+              "  WHERE log_id = ?1) / 86400 * 86400 + 86400";
+        break;
+    default: return FW_OK;
+    }
+    sqlite3_stmt *s = NULL;
+    fw_err err = fw_store_prepare(in->st, sql, &s, in->d);
+    if (err != FW_OK) {
+        return err;
+    }
+    sqlite3_bind_int64(s, 1, in->log_id);
     err = step_done(in, s);
     sqlite3_finalize(s);
     return err;
@@ -692,6 +802,9 @@ fw_err fw_ingest_read(enum fw_source_kind kind, const char *path,
     case FW_SOURCE_BELLINGCAT:
         return fw_incidents_read_bellingcat(buf, len, sink, d);
     case FW_SOURCE_CIR: return fw_incidents_read_cir(buf, len, sink, d);
+    case FW_SOURCE_IOM: return fw_displacement_read_iom(buf, len, sink, d);
+    case FW_SOURCE_SLAC:
+        return fw_displacement_read_slac(buf, len, sink, d);
     case FW_SOURCE_ALERTS_IN_UA: {
         /* an answer is as of when it was saved: running alerts end there */
         struct stat sb;
@@ -746,6 +859,9 @@ static fw_err run_reader(struct ingest *in, const char *path,
                          in->d);
     if (not_ours) {
         in->res->kind = FW_SOURCE_UNKNOWN;
+    }
+    if (err == FW_OK) {
+        err = fw_ingest_replace_older_rows(in);
     }
     return err;
 }
@@ -951,6 +1067,7 @@ fw_err fw_ingest_derive(fw_store *st, struct fw_diag *d)
         (err = flag_suspects(st, d)) != FW_OK ||
         (err = fw_mapcheck_run(st, NULL, NULL, d)) != FW_OK ||
         (err = fw_border_derive(st, d)) != FW_OK ||
+        (err = fw_displacement_match(st, d)) != FW_OK ||
         (err = fw_store_exec(st, "COMMIT", d)) != FW_OK) {
         sqlite3_exec(fw_store_db(st), "ROLLBACK", NULL, NULL, NULL);
     }

@@ -31,6 +31,8 @@ enum fw_ingest_stmt {
     FW_INGEST_S_ISSUE,
     FW_INGEST_S_EVENT,
     FW_INGEST_S_COUNTRY,
+    FW_INGEST_S_DISPLACEMENT,
+    FW_INGEST_S_VISIT,
     FW_INGEST_N_STMTS
 };
 
@@ -117,5 +119,12 @@ fw_err fw_ingest_finish_log(struct ingest *in);
  * other kinds. Inside the file's transaction, so if the file fails the
  * old events stay. Errors: FW_ESQL (in->d says why). */
 fw_err fw_ingest_replace_older_events(struct ingest *in);
+
+/* For IOM's estimates and SLAC's visits (ingest.h), after the file's
+ * rows are written: deletes the rows of older files of the same kind that
+ * this one covers again (the same rounds; the days from its first visit
+ * to its last). Nothing for other kinds. Inside the file's transaction.
+ * Errors: FW_ESQL (in->d says why). */
+fw_err fw_ingest_replace_older_rows(struct ingest *in);
 
 #endif

@@ -39,6 +39,8 @@ enum rec_tag {
     R_BOUNDARY,
     R_POLYGON,
     R_EVENT,
+    R_DISPLACEMENT,
+    R_VISIT,
     R_REJECT,
     R_REPAIR,
     R_PROGRESS
@@ -55,6 +57,8 @@ struct rec {
         struct fw_boundary_rec boundary;
         struct fw_polygon_rec polygon;
         struct fw_event_rec event;
+        struct fw_displacement_rec displacement;
+        struct fw_settlement_visit_rec visit;
         struct {
             long line, feature;
             const char *text;
@@ -290,6 +294,45 @@ static fw_err rec_event(void *ctx, const struct fw_event_rec *e)
     return ok ? FW_OK : FW_ENOMEM;
 }
 
+static fw_err rec_displacement(void *ctx, const struct fw_displacement_rec *x)
+{
+    struct batch *b = ctx;
+    struct rec *r = b_rec(b, R_DISPLACEMENT);
+    if (r == NULL) {
+        return rec_fail(b);
+    }
+    int ok = 1;
+    r->u.displacement = *x;
+    r->u.displacement.oblast_iso = b_str(b, x->oblast_iso, &ok);
+    r->u.displacement.source_row = b_str(b, x->source_row, &ok);
+    return ok ? FW_OK : FW_ENOMEM;
+}
+
+static fw_err rec_visit(void *ctx, const struct fw_settlement_visit_rec *v)
+{
+    struct batch *b = ctx;
+    struct rec *r = b_rec(b, R_VISIT);
+    if (r == NULL) {
+        return rec_fail(b);
+    }
+    int ok = 1;
+    struct fw_settlement_visit_rec *q = &r->u.visit;
+    *q = *v;
+    q->oblast_iso = b_str(b, v->oblast_iso, &ok);
+    q->raion = b_str(b, v->raion, &ok);
+    q->hromada = b_str(b, v->hromada, &ok);
+    q->settlement = b_str(b, v->settlement, &ok);
+    q->civilians_present = b_str(b, v->civilians_present, &ok);
+    q->civilians_number = b_str(b, v->civilians_number, &ok);
+    q->civ_change = b_str(b, v->civ_change, &ok);
+    q->civ_change_type = b_str(b, v->civ_change_type, &ok);
+    q->movement_now = b_str(b, v->movement_now, &ok);
+    q->movement_direction = b_str(b, v->movement_direction, &ok);
+    q->frontline_distance = b_str(b, v->frontline_distance, &ok);
+    q->source_row = b_str(b, v->source_row, &ok);
+    return ok ? FW_OK : FW_ENOMEM;
+}
+
 /* reject/repair cannot fail: a record that cannot be kept sets the batch's
  * lost flag, and the file then goes the serial way (parse_slot). */
 static void rec_issue(struct batch *b, enum rec_tag tag, long line,
@@ -469,6 +512,8 @@ static void parse_slot(struct fw_ingest_pipe *p, size_t i)
         .boundary = rec_boundary,
         .polygon = rec_polygon,
         .event = rec_event,
+        .displacement = rec_displacement,
+        .visit = rec_visit,
         .reject = rec_reject,
         .repair = rec_repair,
         .progress = rec_progress,
@@ -654,6 +699,12 @@ static fw_err replay(struct ingest *in, const struct batch *b)
         case R_EVENT:
             err = sink.event(ctx, &r->u.event);
             break;
+        case R_DISPLACEMENT:
+            err = sink.displacement(ctx, &r->u.displacement);
+            break;
+        case R_VISIT:
+            err = sink.visit(ctx, &r->u.visit);
+            break;
         case R_REJECT:
             sink.reject(ctx, r->u.issue.line, r->u.issue.feature,
                         r->u.issue.text);
@@ -751,7 +802,8 @@ static fw_err write_slot(struct fw_ingest_pipe *p, size_t i,
         *done = 1;
         goto out;
     }
-    if ((err = fw_ingest_finish_log(&in)) != FW_OK) {
+    if ((err = fw_ingest_replace_older_rows(&in)) != FW_OK ||
+        (err = fw_ingest_finish_log(&in)) != FW_OK) {
         goto out;
     }
     err = fw_store_exec(p->st, "COMMIT", d);

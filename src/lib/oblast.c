@@ -11,36 +11,36 @@
 #include "frontwatch/text.h"
 
 static const struct fw_oblast OBLASTS[] = {
-    {"UA-05", "Vinnytsia", "Вінницька", "Vinnytska oblast", "23"},
-    {"UA-07", "Volyn", "Волинська", "Volynska oblast", "24"},
-    {"UA-09", "Luhansk", "Луганська", "Luhanska oblast", "14"},
+    {"UA-05", "Vinnytsia", "Вінницька", "Vinnytska oblast", "23", "UA05"},
+    {"UA-07", "Volyn", "Волинська", "Volynska oblast", "24", "UA07"},
+    {"UA-09", "Luhansk", "Луганська", "Luhanska oblast", "14", "UA44"},
     {"UA-12", "Dnipropetrovsk", "Дніпропетровська", "Dnipropetrovska oblast",
-     "04"},
-    {"UA-14", "Donetsk", "Донецька", "Donetska oblast", "05"},
-    {"UA-18", "Zhytomyr", "Житомирська", "Zhytomyrska oblast", "27"},
-    {"UA-21", "Zakarpattia", "Закарпатська", "Zakarpatska oblast", "25"},
-    {"UA-23", "Zaporizhzhia", "Запорізька", "Zaporizka oblast", "26"},
+     "04", "UA12"},
+    {"UA-14", "Donetsk", "Донецька", "Donetska oblast", "05", "UA14"},
+    {"UA-18", "Zhytomyr", "Житомирська", "Zhytomyrska oblast", "27", "UA18"},
+    {"UA-21", "Zakarpattia", "Закарпатська", "Zakarpatska oblast", "25", "UA21"},
+    {"UA-23", "Zaporizhzhia", "Запорізька", "Zaporizka oblast", "26", "UA23"},
     {"UA-26", "Ivano-Frankivsk", "Івано-Франківська",
-     "Ivano-Frankivska oblast", "06"},
-    {"UA-30", "Kyiv City", "м. Київ", "Kyiv City", "12"},
-    {"UA-32", "Kyiv", "Київська", "Kyivska oblast", "13"},
-    {"UA-35", "Kirovohrad", "Кіровоградська", "Kirovohradska oblast", "10"},
-    {"UA-40", "Sevastopol", "Севастополь", "Sevastopol City", "20"},
+     "Ivano-Frankivska oblast", "06", "UA26"},
+    {"UA-30", "Kyiv City", "м. Київ", "Kyiv City", "12", "UA80"},
+    {"UA-32", "Kyiv", "Київська", "Kyivska oblast", "13", "UA32"},
+    {"UA-35", "Kirovohrad", "Кіровоградська", "Kirovohradska oblast", "10", "UA35"},
+    {"UA-40", "Sevastopol", "Севастополь", "Sevastopol City", "20", "UA85"},
     {"UA-43", "Crimea", "Автономна Республіка Крим",
-     "Avtonomna Respublika Krym", "11"},
-    {"UA-46", "Lviv", "Львівська", "Lvivska oblast", "15"},
-    {"UA-48", "Mykolaiv", "Миколаївська", "Mykolaivska oblast", "16"},
-    {"UA-51", "Odesa", "Одеська", "Odeska oblast", "17"},
-    {"UA-53", "Poltava", "Полтавська", "Poltavska oblast", "18"},
-    {"UA-56", "Rivne", "Рівненська", "Rivnenska oblast", "19"},
-    {"UA-59", "Sumy", "Сумська", "Sumska oblast", "21"},
-    {"UA-61", "Ternopil", "Тернопільська", "Ternopilska oblast", "22"},
-    {"UA-63", "Kharkiv", "Харківська", "Kharkivska oblast", "07"},
-    {"UA-65", "Kherson", "Херсонська", "Khersonska oblast", "08"},
-    {"UA-68", "Khmelnytskyi", "Хмельницька", "Khmelnytska oblast", "09"},
-    {"UA-71", "Cherkasy", "Черкаська", "Cherkaska oblast", "01"},
-    {"UA-74", "Chernihiv", "Чернігівська", "Chernihivska oblast", "02"},
-    {"UA-77", "Chernivtsi", "Чернівецька", "Chernivetska oblast", "03"},
+     "Avtonomna Respublika Krym", "11", "UA01"},
+    {"UA-46", "Lviv", "Львівська", "Lvivska oblast", "15", "UA46"},
+    {"UA-48", "Mykolaiv", "Миколаївська", "Mykolaivska oblast", "16", "UA48"},
+    {"UA-51", "Odesa", "Одеська", "Odeska oblast", "17", "UA51"},
+    {"UA-53", "Poltava", "Полтавська", "Poltavska oblast", "18", "UA53"},
+    {"UA-56", "Rivne", "Рівненська", "Rivnenska oblast", "19", "UA56"},
+    {"UA-59", "Sumy", "Сумська", "Sumska oblast", "21", "UA59"},
+    {"UA-61", "Ternopil", "Тернопільська", "Ternopilska oblast", "22", "UA61"},
+    {"UA-63", "Kharkiv", "Харківська", "Kharkivska oblast", "07", "UA63"},
+    {"UA-65", "Kherson", "Херсонська", "Khersonska oblast", "08", "UA65"},
+    {"UA-68", "Khmelnytskyi", "Хмельницька", "Khmelnytska oblast", "09", "UA68"},
+    {"UA-71", "Cherkasy", "Черкаська", "Cherkaska oblast", "01", "UA71"},
+    {"UA-74", "Chernihiv", "Чернігівська", "Chernihivska oblast", "02", "UA74"},
+    {"UA-77", "Chernivtsi", "Чернівецька", "Chernivetska oblast", "03", "UA73"},
 };
 
 #define N_OBLASTS (sizeof OBLASTS / sizeof OBLASTS[0])
@@ -76,6 +76,16 @@ const struct fw_oblast *fw_oblast_by_alert_name(const char *name)
 {
     for (size_t i = 0; i < N_OBLASTS; i++) {
         if (strcmp(OBLASTS[i].alert_name, name) == 0) {
+            return &OBLASTS[i];
+        }
+    }
+    return NULL;
+}
+
+const struct fw_oblast *fw_oblast_by_pcode(const char *pcode)
+{
+    for (size_t i = 0; i < N_OBLASTS; i++) {
+        if (strcmp(OBLASTS[i].pcode, pcode) == 0) {
             return &OBLASTS[i];
         }
     }

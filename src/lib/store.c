@@ -157,6 +157,36 @@ static const char *const MIGRATIONS[] = {
     "  length_km REAL NOT NULL,"     /* geodesic */
     "  log_id INTEGER NOT NULL,"     /* the country outline's file */
     "  boundary_log_id INTEGER NOT NULL);", /* the oblast outlines' file */
+    /* 7: people leaving (displacement.h): IOM DTM's estimates per oblast
+     * and round (NULL: IOM gives none), and SLAC's front-line settlement
+     * monitoring, a row per visit, with the gazetteer place each
+     * settlement was matched to after the ingest (fw_displacement_match:
+     * place_id NULL when none; match "name", "spelling" or "ambiguous") */
+    "CREATE TABLE displacement("
+    "  id INTEGER PRIMARY KEY,"
+    "  round INTEGER NOT NULL,"
+    "  reported_s INTEGER NOT NULL,"  /* midnight UTC of the reported day */
+    "  oblast_iso TEXT NOT NULL,"
+    "  idps INTEGER, returnees INTEGER,"
+    "  source_row TEXT,"
+    "  log_id INTEGER NOT NULL,"
+    "  UNIQUE(oblast_iso, round, log_id));"
+    "CREATE INDEX displacement_oblast ON displacement(oblast_iso,"
+    "  reported_s);"
+    "CREATE TABLE settlement_visit("
+    "  id INTEGER PRIMARY KEY,"
+    "  t_s INTEGER NOT NULL,"         /* the visit's start */
+    "  oblast_iso TEXT NOT NULL,"
+    "  raion TEXT, hromada TEXT, settlement TEXT NOT NULL,"
+    "  civilians_present TEXT, civilians_number TEXT,"
+    "  civ_change TEXT, civ_change_type TEXT,"
+    "  movement_now TEXT, movement_direction TEXT,"
+    "  frontline_distance TEXT,"
+    "  source_row TEXT,"
+    "  place_id INTEGER, match TEXT,"
+    "  log_id INTEGER NOT NULL);"
+    "CREATE INDEX settlement_visit_place ON settlement_visit(place_id, t_s);"
+    "CREATE INDEX settlement_visit_time ON settlement_visit(t_s);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))

@@ -829,7 +829,9 @@ static void test_assess_strikes(void **state)
                   "\"strike_waves_oblast_30d\":null,");
     assert_has(j, "{\"name\":\"bellingcat\",\"newest\":null},{\"name\":\"cir\","
                   "\"newest\":\"2022-06-30\",\"stale\":false},{\"name\":"
-                  "\"missile_attacks_daily\",\"newest\":null}]");
+                  "\"missile_attacks_daily\",\"newest\":null},{\"name\":"
+                  "\"iom_dtm\",\"newest\":null},{\"name\":"
+                  "\"slac_monitoring\",\"newest\":null}]");
     free(j);
     char *txt = assess_text(a);
     assert_has(txt, "Strikes within 25 km (geocoded incidents: cir):\n"
