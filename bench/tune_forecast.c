@@ -15,7 +15,7 @@
  * comma-separated list of changes to the shipped feature set
  * (FW_BACKTEST_FEATURES): "+name" adds, "-name" removes, "all" takes
  * every feature, "nomono" drops the monotone constraints. Without
- * SETTINGs, the table of docs/FORECAST.md. About 3 minutes a setting
+ * SETTINGs, the tables of docs/FORECAST.md. About 3 minutes a setting
  * on 2 cores, after 40 s of samples.
  */
 #include <math.h>
@@ -26,10 +26,12 @@
 #include "frontwatch/backtest.h"
 #include "frontwatch/date.h"
 
-/* The table of docs/FORECAST.md, "Candidate features": from the features
- * shipped before issue 11 (without the still-days), each change asked
- * for. */
-#define BEFORE "-still_days_10km,-still_days_25km"
+/* The tables of docs/FORECAST.md, "Candidate features" (from the features
+ * shipped before issue 11, without the still-days, each change asked
+ * for) and "The field report's signals" (from those shipped before issue
+ * 14, without the border distance). */
+#define BEFORE14 "-log_border_dist"
+#define BEFORE "-still_days_10km,-still_days_25km," BEFORE14
 static const char *const DEFAULTS[] = {
     "features before issue 11||" BEFORE,
     "without monotone constraints||" BEFORE ",nomono",
@@ -37,11 +39,17 @@ static const char *const DEFAULTS[] = {
     "-dist_change_28d,-occupied_50km_change_28d",
     "+ front speed over 90 and 180 days||" BEFORE
     ",+dist_change_90d,+dist_change_180d",
-    "+ days the front stood still (shipped)||",
-    "+ both||+dist_change_90d,+dist_change_180d",
+    "+ days the front stood still (shipped)||" BEFORE14,
+    "+ both||" BEFORE14 ",+dist_change_90d,+dist_change_180d",
     "distance and the occupied area within 10/25/50 km||" BEFORE
     ",-dist_change_7d,-dist_change_28d,-occupied_50km_change_28d,"
     "-log_contested_25km,-source_nzz",
+    "features before issue 14||" BEFORE14,
+    "+ distance to the Russian border (kept)||",
+    "+ strikes within 25 km in 30 days, and their ratio||" BEFORE14
+    ",+log_strikes_25km_30d,+strikes_25km_ratio",
+    "+ border and strikes||+log_strikes_25km_30d,+strikes_25km_ratio",
+    "+ season||" BEFORE14 ",+season_sin,+season_cos",
 };
 
 static int64_t day(const char *s)

@@ -336,7 +336,11 @@ void fw_forecast_reason_text(int f, const float *x, char *buf, size_t cap)
         const char *what = f == FW_F_ALERT_HOURS_7D || f == FW_F_ALERT_RATIO
                                ? "air-raid alert data"
                            : f == FW_F_STRIKES_7D || f == FW_F_STRIKE_RATIO
-                               ? "strike data"
+                               ? "attack-wave data"
+                           : f == FW_F_STRIKES_25KM_30D ||
+                                   f == FW_F_STRIKES_25KM_RATIO
+                               ? "incident data"
+                           : f == FW_F_BORDER_DIST ? "state border"
                            : f == FW_F_CONTESTED_25KM
                                ? "map of contested areas"
                                : FW_FEATURE_NAMES[f];
@@ -416,6 +420,17 @@ void fw_forecast_reason_text(int f, const float *x, char *buf, size_t cap)
     case FW_F_SEASON_COS:
         snprintf(buf, cap, "the time of year");
         break;
+    case FW_F_BORDER_DIST:
+        snprintf(buf, cap, "the Russian border is %.1f km away", expm1(v));
+        break;
+    case FW_F_STRIKES_25KM_30D:
+        snprintf(buf, cap, "%.0f strikes within 25 km in 30 days", expm1(v));
+        break;
+    case FW_F_STRIKES_25KM_RATIO:
+        snprintf(buf, cap, "strikes within 25 km at %.1fx the level of the "
+                           "90 days before", exp(v));
+        break;
+    case FW_F_SOURCE_NZZ:
     default:
         snprintf(buf, cap, "the map source (%s)",
                  v > 0.5 ? "NZZ / liveuamap" : "DeepState");
