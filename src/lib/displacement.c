@@ -47,50 +47,12 @@ static const struct fw_sink EMPTY_SINK = {0};
 
 /* ---- values ------------------------------------------------------------- */
 
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* s without leading and trailing blanks, as [*b, *b + *n). */
-static void trim(const char *s, const char **b, size_t *n)
-{
-    size_t len = strlen(s);
-    while (len > 0 && is_space(*s)) {
-        s++;
-        len--;
-    }
-    while (len > 0 && is_space(s[len - 1])) {
-        len--;
-    }
-    *b = s;
-    *n = len;
-}
-
-static int equals_ci(const char *s, size_t n, const char *word)
-{
-    if (strlen(word) != n) {
-        return 0;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (lower(s[i]) != lower(word[i])) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 /* s trimmed into out (cap bytes); 0 when it does not fit. */
 static int copy_trimmed(const char *s, char *out, size_t cap)
 {
     const char *b;
     size_t n;
-    trim(s, &b, &n);
+    fw_text_trim(s, &b, &n);
     if (n >= cap) {
         return 0;
     }
@@ -102,7 +64,7 @@ static int copy_trimmed(const char *s, char *out, size_t cap)
 /* "n/a", "N/A" or empty: no value. */
 static int is_missing(const char *s, size_t n)
 {
-    return n == 0 || equals_ci(s, n, "n/a");
+    return n == 0 || fw_text_equals_ci(s, n, "n/a");
 }
 
 /* A whole number of at most MAX_FIGURE_DIGITS digits, blanks around it
@@ -112,7 +74,7 @@ static int parse_figure(const char *text, long long *v)
 {
     const char *s;
     size_t n;
-    trim(text, &s, &n);
+    fw_text_trim(text, &s, &n);
     if (is_missing(s, n)) {
         *v = -1;
         return -1;
@@ -240,13 +202,13 @@ static const struct fw_oblast *iom_oblast_by_name(const char *name)
         return NULL;
     }
     size_t n = strlen(buf);
-    while (n > 0 && (buf[n - 1] == '*' || is_space(buf[n - 1]))) {
+    while (n > 0 && (buf[n - 1] == '*' || fw_text_is_blank(buf[n - 1]))) {
         buf[--n] = '\0';
     }
     if (n == 0) {
         return NULL;
     }
-    if (equals_ci(buf, n, "Kyiv")) {
+    if (fw_text_equals_ci(buf, n, "Kyiv")) {
         return fw_oblast_by_iso("UA-30"); /* IOM: the city; "Kyivska" */
     }
     return fw_oblast_by_name(buf);
@@ -258,7 +220,7 @@ static fw_err iom_row(struct table *t, long line, char *const *f,
     const int *c = t->col;
     const char *s;
     size_t n;
-    trim(f[c[I_PCODE]], &s, &n);
+    fw_text_trim(f[c[I_PCODE]], &s, &n);
     char pcode[16] = "";
     if (n < sizeof pcode) {
         memcpy(pcode, s, n);
@@ -267,7 +229,7 @@ static fw_err iom_row(struct table *t, long line, char *const *f,
     const struct fw_oblast *by_name = iom_oblast_by_name(f[c[I_OBLAST]]);
     const struct fw_oblast *by_code = fw_oblast_by_pcode(pcode);
     if (by_name == NULL && by_code == NULL) {
-        if (n > 0 && equals_ci(s, n, "n/a")) {
+        if (n > 0 && fw_text_equals_ci(s, n, "n/a")) {
             return FW_OK; /* "Residence location unknown": no oblast */
         }
         row_reject(t, line, "oblast '%.*s' (P-code '%.*s') names no oblast",
@@ -283,7 +245,7 @@ static fw_err iom_row(struct table *t, long line, char *const *f,
     }
     int64_t t_s = 0;
     char date[11] = "";
-    trim(f[c[I_DATE]], &s, &n);
+    fw_text_trim(f[c[I_DATE]], &s, &n);
     fw_err e = FW_EPARSE;
     if (n == 10) {
         memcpy(date, s, n);
@@ -430,14 +392,14 @@ static int answer(const char *field, const char *const *allowed, char *buf,
 {
     const char *s;
     size_t n;
-    trim(field, &s, &n);
+    fw_text_trim(field, &s, &n);
     *out = NULL;
     if (is_missing(s, n)) {
         return 1;
     }
     if (allowed != NULL) {
         for (size_t i = 0; allowed[i] != NULL; i++) {
-            if (equals_ci(s, n, allowed[i])) {
+            if (fw_text_equals_ci(s, n, allowed[i])) {
                 *out = allowed[i];
                 return 1;
             }
@@ -457,13 +419,13 @@ static int band(const char *field, const char **out)
 {
     const char *s;
     size_t n;
-    trim(field, &s, &n);
+    fw_text_trim(field, &s, &n);
     *out = NULL;
     if (is_missing(s, n)) {
         return 1;
     }
     for (size_t i = 0; i < sizeof BANDS / sizeof BANDS[0]; i++) {
-        if (equals_ci(s, n, BANDS[i].written)) {
+        if (fw_text_equals_ci(s, n, BANDS[i].written)) {
             *out = BANDS[i].band;
             return 1;
         }

@@ -71,54 +71,9 @@ const char *fw_incidents_source_name(enum fw_incident_source src)
 
 /* ---- values ------------------------------------------------------------- */
 
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 static int is_digit(char c)
 {
     return c >= '0' && c <= '9';
-}
-
-static char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* s without leading and trailing blanks, as [*b, *b + *n). */
-static void trim(const char *s, const char **b, size_t *n)
-{
-    size_t len = strlen(s);
-    while (len > 0 && is_space(*s)) {
-        s++;
-        len--;
-    }
-    while (len > 0 && is_space(s[len - 1])) {
-        len--;
-    }
-    *b = s;
-    *n = len;
-}
-
-/* 1 when s[0..n) begins with prefix, ASCII letters in any case. */
-static int starts_with_ci(const char *s, size_t n, const char *prefix)
-{
-    size_t k = strlen(prefix);
-    if (n < k) {
-        return 0;
-    }
-    for (size_t i = 0; i < k; i++) {
-        if (lower(s[i]) != lower(prefix[i])) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int equals_ci(const char *s, size_t n, const char *word)
-{
-    return strlen(word) == n && starts_with_ci(s, n, word);
 }
 
 /* A decimal number: a sign, digits with at most one point, blanks around
@@ -128,7 +83,7 @@ static int parse_decimal(const char *v, double *out)
 {
     const char *s;
     size_t n;
-    trim(v, &s, &n);
+    fw_text_trim(v, &s, &n);
     if (n == 0 || n > MAX_NUMBER_BYTES) {
         return 0;
     }
@@ -281,7 +236,7 @@ struct weapons {
 static int not_a_strike(const char *v)
 {
     for (size_t i = 0; i < sizeof NOT_STRIKES / sizeof NOT_STRIKES[0]; i++) {
-        if (equals_ci(v, strlen(v), NOT_STRIKES[i])) {
+        if (fw_text_equals_ci(v, strlen(v), NOT_STRIKES[i])) {
             return 1;
         }
     }
@@ -490,7 +445,7 @@ static void document_start(const char *buf, size_t len, long *line, long *col)
 {
     *line = 1;
     *col = 1;
-    for (size_t i = 0; i < len && is_space(buf[i]); i++) {
+    for (size_t i = 0; i < len && fw_text_is_blank(buf[i]); i++) {
         if (buf[i] == '\n') {
             (*line)++;
             *col = 1;
@@ -619,9 +574,9 @@ static const char *strike_group(const char *group)
 {
     const char *s;
     size_t n;
-    trim(group, &s, &n);
+    fw_text_trim(group, &s, &n);
     for (size_t i = 0; i < N_STRIKE_GROUPS; i++) {
-        if (starts_with_ci(s, n, STRIKE_GROUPS[i])) {
+        if (fw_text_starts_with_ci(s, n, STRIKE_GROUPS[i])) {
             return STRIKE_GROUPS[i];
         }
     }
@@ -633,8 +588,8 @@ static fw_err cir_row(struct cstate *st, long line, char *const *fields,
 {
     const char *s;
     size_t n;
-    trim(fields[st->c_country], &s, &n);
-    if (!equals_ci(s, n, "Ukraine")) {
+    fw_text_trim(fields[st->c_country], &s, &n);
+    if (!fw_text_equals_ci(s, n, "Ukraine")) {
         return FW_OK; /* another country: not ours */
     }
     const char *type = strike_group(fields[st->c_group]);
@@ -642,10 +597,10 @@ static fw_err cir_row(struct cstate *st, long line, char *const *fields,
         return FW_OK; /* not a strike */
     }
     char entry[ID_MAX + 1];
-    trim(fields[st->c_entry], &s, &n);
+    fw_text_trim(fields[st->c_entry], &s, &n);
     copy_clipped(entry, sizeof entry, s, n);
 
-    trim(fields[st->c_date], &s, &n);
+    fw_text_trim(fields[st->c_date], &s, &n);
     char date[16];
     int64_t t_s = 0;
     fw_err e = FW_EPARSE;
@@ -692,7 +647,7 @@ static fw_err cir_row(struct cstate *st, long line, char *const *fields,
     }
     const char *iso = NULL;
     if (st->c_province >= 0) {
-        trim(fields[st->c_province], &s, &n);
+        fw_text_trim(fields[st->c_province], &s, &n);
         const struct fw_oblast *ob =
             n > 0 ? fw_oblast_by_name(fields[st->c_province]) : NULL;
         iso = ob != NULL ? ob->iso : NULL;

@@ -24,6 +24,49 @@ size_t fw_text_clip_len(const char *s, size_t max)
     return n;
 }
 
+int fw_text_is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+void fw_text_trim(const char *s, const char **b, size_t *n)
+{
+    size_t len = strlen(s);
+    while (len > 0 && fw_text_is_blank(*s)) {
+        s++;
+        len--;
+    }
+    while (len > 0 && fw_text_is_blank(s[len - 1])) {
+        len--;
+    }
+    *b = s;
+    *n = len;
+}
+
+static char ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+int fw_text_starts_with_ci(const char *s, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+    if (n < k) {
+        return 0;
+    }
+    for (size_t i = 0; i < k; i++) {
+        if (ascii_lower(s[i]) != ascii_lower(prefix[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int fw_text_equals_ci(const char *s, size_t n, const char *word)
+{
+    return strlen(word) == n && fw_text_starts_with_ci(s, n, word);
+}
+
 void fw_text_position(const char *s, size_t off, long *line, long *col)
 {
     long l = 1, c = 1;

@@ -14,4 +14,16 @@
  * with "%.*s" (cast to int; max must fit an int). s is borrowed. */
 size_t fw_text_clip_len(const char *s, size_t max);
 
+/* A blank of the readers' fields: space, tab, CR or LF. */
+int fw_text_is_blank(char c);
+
+/* The NUL-terminated s without leading and trailing blanks, as
+ * [*b, *b + *n) (borrowed from s). */
+void fw_text_trim(const char *s, const char **b, size_t *n);
+
+/* 1 when s[0..n) begins with prefix / is word, ASCII letters in any
+ * case (prefix and word NUL-terminated). */
+int fw_text_starts_with_ci(const char *s, size_t n, const char *prefix);
+int fw_text_equals_ci(const char *s, size_t n, const char *word);
+
 #endif

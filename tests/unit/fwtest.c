@@ -140,13 +140,8 @@ void fwt_remove_db(const char *db)
     unlink(p);
 }
 
-int fwt_full_store(const char *db)
+int fwt_store_of(const char *db, const char *const *dirs, size_t n_dirs)
 {
-    static const char *const dirs[] = {
-        "gazetteer", "alerts", "boundaries",
-        "frontline/deepstate_full_layers_2022-2025",
-        "frontline/nzz_liveuamap_occupied_2022-2026",
-        "frontline/deepstate_occupied_2024-2026", "events"};
     fw_store *st = NULL;
     struct fw_diag d;
     fw_diag_reset(&d);
@@ -155,7 +150,7 @@ int fwt_full_store(const char *db)
         return -1;
     }
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < sizeof dirs / sizeof dirs[0]; i++) {
+    for (size_t i = 0; rc == 0 && i < n_dirs; i++) {
         const char *path = fwt_shared(dirs[i]);
         char copy[4096];
         snprintf(copy, sizeof copy, "%s", path ? path : "");
@@ -167,6 +162,16 @@ int fwt_full_store(const char *db)
     }
     fw_store_close(st);
     return rc;
+}
+
+int fwt_full_store(const char *db)
+{
+    static const char *const dirs[] = {
+        "gazetteer", "alerts", "boundaries",
+        "frontline/deepstate_full_layers_2022-2025",
+        "frontline/nzz_liveuamap_occupied_2022-2026",
+        "frontline/deepstate_occupied_2024-2026", "events"};
+    return fwt_store_of(db, dirs, sizeof dirs / sizeof dirs[0]);
 }
 
 int fwt_temp_store(struct fwt_temp *t, const char *tag)

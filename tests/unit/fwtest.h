@@ -37,6 +37,11 @@ const char *fwt_sample(const char *rel);
 int fwt_ingest_dir(fw_store *st, const char *dir, long after_day,
                    long max_day);
 
+/* Builds the store db from the real data's folders dirs (relative to it,
+ * fwt_shared) in that order, then the derived tables. Returns 0, or -1
+ * after printing why (a folder absent among them). */
+int fwt_store_of(const char *db, const char *const *dirs, size_t n_dirs);
+
 /* Builds the store db from the real data the way test_facts.c does:
  * gazetteer, alerts, boundaries, the three map series and the events,
  * then the derived tables. Returns 0, or -1 after printing why (the real

@@ -38,26 +38,8 @@ static int setup(void **state)
     if (fwt_temp_store(&g_store, "border") != 0) {
         return -1;
     }
-    fw_store *st = NULL;
-    struct fw_diag d;
-    fw_diag_reset(&d);
-    if (fw_store_open(g_store.db, FW_STORE_WRITE, &st, &d) != FW_OK) {
-        fprintf(stderr, "%s: %s\n", g_store.db, d.msg);
-        return -1;
-    }
-    int rc = 0;
-    const char *dirs[] = {"gazetteer", "boundaries"};
-    for (size_t i = 0; rc == 0 && i < 2; i++) {
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s", fwt_shared(dirs[i]));
-        rc = fwt_ingest_dir(st, dir, 0, 0);
-    }
-    if (rc == 0 && fw_ingest_derive(st, &d) != FW_OK) {
-        fprintf(stderr, "derive: %s\n", d.msg);
-        rc = -1;
-    }
-    fw_store_close(st);
-    return rc;
+    static const char *const dirs[] = {"gazetteer", "boundaries"};
+    return fwt_store_of(g_store.db, dirs, 2);
 }
 
 static int teardown(void **state)
