@@ -49,6 +49,7 @@
 #include "frontwatch/place.h"
 #include "frontwatch/record.h"
 #include "frontwatch/store.h"
+#include "frontwatch/lang.h"
 
 /* An IOM round is stale when its reported date is more than this many
  * days before the assessed date: rounds came every 2 to 4 months in
@@ -211,6 +212,14 @@ struct fw_displacement {
                               settlement; 0 when none */
     int slac_is_stale;
 };
+
+/* A monitoring answer of the code book in words: "yes", "no",
+ * "not_known", "decrease", "increase", "evacuation", the civilians_number
+ * bands ("less_50" -> "fewer than 50", "0" -> "none") and the
+ * frontline_distance bands ("5_10km" -> "5 to 10 km"), in English or
+ * Ukrainian; "" -> "not answered"; an answer outside the code book comes
+ * back as it is. Static storage or answer itself. */
+const char *fw_displacement_answer_text(const char *answer, enum fw_lang lang);
 
 /* Fills *out for place (borrowed) at at_s (the end of the assessed day,
  * UTC): only rounds reported and visits made at or before it. The oblast

@@ -12,16 +12,7 @@
 #include <stdio.h>
 
 #include "frontwatch/assess.h"
-
-enum fw_lang { FW_LANG_EN = 0, FW_LANG_UK = 1 };
-#define FW_N_LANGS 2
-
-/* "en", "uk" (static). */
-const char *fw_lang_code(enum fw_lang lang);
-
-/* The language of a code: "uk" (or "uk-UA", "ua") is Ukrainian,
- * anything else English. */
-enum fw_lang fw_lang_from_code(const char *code);
+#include "frontwatch/lang.h"
 
 /* The place's name in lang: its Ukrainian name when lang is Ukrainian and
  * the store has one, else its Latin name (borrowed from p). */

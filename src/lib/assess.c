@@ -751,33 +751,9 @@ static void visit_note(const struct fw_assessment *a, char *buf, size_t cap)
     }
 }
 
-static const char *band_text(const char *band)
-{
-    static const struct {
-        const char *band, *text;
-    } T[] = {
-        {"0", "none"},
-        {"less_50", "fewer than 50"},
-        {"50_200", "50 to 200"},
-        {"201_500", "201 to 500"},
-        {"501_1000", "501 to 1,000"},
-        {"1001_2000", "1,001 to 2,000"},
-        {"more_2000", "more than 2,000"},
-        {"less_5km", "less than 5 km"},
-        {"5_10km", "5 to 10 km"},
-        {"more_10km", "more than 10 km"},
-    };
-    for (size_t i = 0; i < sizeof T / sizeof T[0]; i++) {
-        if (strcmp(T[i].band, band) == 0) {
-            return T[i].text;
-        }
-    }
-    return band[0] != '\0' ? band : "not answered";
-}
-
 static const char *answer_text(const char *v)
 {
-    return v[0] != '\0' ? v : "not answered";
+    return fw_displacement_answer_text(v, FW_LANG_EN);
 }
 
 /* The people-leaving block, under the strikes. */
@@ -828,15 +804,19 @@ static void write_displacement_text(const struct fw_assessment *a, FILE *f)
             strcmp(v->match, "spelling") == 0 ? "; matched by a near spelling"
                                               : "");
     fprintf(f, "    civilians present: %s (%s)\n",
-            answer_text(v->civilians_present), band_text(v->civilians_number));
+            answer_text(v->civilians_present), answer_text(v->civilians_number));
     fprintf(f, "    change in civilians: %s%s%s\n", answer_text(v->civ_change),
-            v->civ_change_type[0] != '\0' ? ", " : "", v->civ_change_type);
+            v->civ_change_type[0] != '\0' ? ", " : "",
+            v->civ_change_type[0] != '\0' ? answer_text(v->civ_change_type)
+                                          : "");
     fprintf(f, "    people moving out now: %s%s%s\n",
             answer_text(v->movement_now),
             v->movement_direction[0] != '\0' ? ", " : "",
-            v->movement_direction);
+            v->movement_direction[0] != '\0'
+                ? answer_text(v->movement_direction)
+                : "");
     fprintf(f, "    front line as the monitors saw it: %s\n",
-            band_text(v->frontline_distance));
+            answer_text(v->frontline_distance));
 }
 
 /* The strikes block, under the alert hours: strikes within 25 km and the

@@ -1070,3 +1070,36 @@ fw_err fw_displacement_at(fw_store *st, const struct fw_place *place,
     }
     return err;
 }
+
+const char *fw_displacement_answer_text(const char *answer, enum fw_lang lang)
+{
+    static const struct {
+        const char *answer, *text[2];
+    } T[] = {
+        {"", {"not answered", "немає відповіді"}},
+        {"yes", {"yes", "так"}},
+        {"no", {"no", "ні"}},
+        {"not_known", {"not known", "невідомо"}},
+        {"decrease", {"decrease", "зменшення"}},
+        {"increase", {"increase", "збільшення"}},
+        {"decrease increase", {"decrease and increase", "зменшення і збільшення"}},
+        {"evacuation", {"evacuation", "евакуація"}},
+        {"0", {"none", "нікого"}},
+        {"less_50", {"fewer than 50", "менше 50"}},
+        {"50_200", {"50 to 200", "50–200"}},
+        {"201_500", {"201 to 500", "201–500"}},
+        {"501_1000", {"501 to 1,000", "501–1000"}},
+        {"1001_2000", {"1,001 to 2,000", "1001–2000"}},
+        {"more_2000", {"more than 2,000", "понад 2000"}},
+        {"less_5km", {"less than 5 km", "менше 5 км"}},
+        {"5_10km", {"5 to 10 km", "5–10 км"}},
+        {"more_10km", {"more than 10 km", "понад 10 км"}},
+    };
+    int l = lang == FW_LANG_UK ? 1 : 0;
+    for (size_t i = 0; i < sizeof T / sizeof T[0]; i++) {
+        if (strcmp(T[i].answer, answer) == 0) {
+            return T[i].text[l];
+        }
+    }
+    return answer;
+}

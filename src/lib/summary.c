@@ -13,22 +13,6 @@
 
 #include "frontwatch/date.h"
 
-const char *fw_lang_code(enum fw_lang lang)
-{
-    return lang == FW_LANG_UK ? "uk" : "en";
-}
-
-enum fw_lang fw_lang_from_code(const char *code)
-{
-    if (code != NULL && ((code[0] == 'u' || code[0] == 'U') &&
-                         (code[1] == 'k' || code[1] == 'K' || code[1] == 'a' ||
-                          code[1] == 'A') &&
-                         (code[2] == '\0' || code[2] == '-' || code[2] == '_'))) {
-        return FW_LANG_UK;
-    }
-    return FW_LANG_EN;
-}
-
 const char *fw_summary_place_name(const struct fw_place *p, enum fw_lang lang)
 {
     if (lang == FW_LANG_UK && p->name_local[0] != '\0') {

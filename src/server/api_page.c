@@ -12,6 +12,7 @@
 #include "api_int.h"
 #include "frontwatch/assess.h"
 #include "frontwatch/date.h"
+#include "frontwatch/displacement.h"
 #include "frontwatch/events.h"
 #include "frontwatch/oblast.h"
 #include "frontwatch/season.h"
@@ -24,7 +25,9 @@ enum label {
     L_BORDER_NONE, L_STRIKES_7D, L_STRIKES_30D, L_STRIKES_RATIO,
     L_STRIKES_PER_30D, L_STRIKES_PREV_NONE, L_WAVES, L_WAVES_30D,
     L_UNKNOWN, L_NO_OBLAST, L_SEASON, L_NOT_MEASURED, L_TROOPS,
-    L_STRIKE_DATA, N_LABELS
+    L_STRIKE_DATA, L_IDPS, L_ROUND, L_SINCE_ROUND, L_IOM_NONE,
+    L_IOM_NO_ROUND, L_MONITORING, L_VISIT, L_CIVILIANS, L_CIV_CHANGE,
+    L_MOVING_OUT, L_FRONT_SEEN, L_NOT_MONITORED, N_LABELS
 };
 
 static const char *const LABELS[FW_N_LANGS][N_LABELS] = {
@@ -53,7 +56,16 @@ static const char *const LABELS[FW_N_LANGS][N_LABELS] = {
                     "troop numbers and massing near the front or the "
                     "border: no public data shows them, so silence here "
                     "is not safety",
-                    "Strike data up to"},
+                    "Strike data up to",
+                    "People displaced within Ukraine present in the oblast "
+                    "(IOM DTM)",
+                    "round", "since round",
+                    "unknown: IOM DTM gives no estimate for this oblast",
+                    "unknown: no IOM DTM round up to this date",
+                    "Front-line settlement monitoring (SLAC)", "visit of",
+                    "civilians present", "change in civilians",
+                    "people moving out now", "front line as the monitors saw it",
+                    "no visit of this place up to this date"},
     [FW_LANG_UK] = {"Статус", "Відстань до окупованої території",
                     "Зміна за 7 днів", "Зміна за 28 днів",
                     "Спірна територія в радіусі 25 км",
@@ -80,7 +92,17 @@ static const char *const LABELS[FW_N_LANGS][N_LABELS] = {
                     "чисельність військ і їх зосередження біля фронту чи "
                     "кордону не видно в жодних відкритих даних, тож тиша "
                     "тут не означає безпеки",
-                    "Дані про удари до"},
+                    "Дані про удари до",
+                    "Внутрішньо переміщені особи в області (МОМ, DTM)",
+                    "раунд", "від раунду",
+                    "невідомо: МОМ не дає оцінки для цієї області",
+                    "невідомо: немає раунду МОМ до цієї дати",
+                    "Моніторинг прифронтових населених пунктів (SLAC)",
+                    "візит", "цивільні присутні", "зміна кількості цивільних",
+                    "люди виїжджають зараз",
+                    "лінія фронту, як її бачили монітори",
+                    "монітори не відвідували цей населений пункт до цієї "
+                    "дати"},
 };
 
 static const char *const STATUS_WORDS[FW_N_LANGS][4] = {
@@ -311,6 +333,85 @@ static void strike_rows(FILE *f, const struct fw_assessment *a, enum fw_lang l)
     end_row(f);
 }
 
+/* A count of people in lang's style: "447,000", "447 000" (a no-break
+ * space). */
+static void people(FILE *f, double v, enum fw_lang l)
+{
+    char digits[32];
+    snprintf(digits, sizeof digits, "%.0f", fabs(v));
+    size_t len = strlen(digits);
+    if (v < 0) {
+        fputs("-", f);
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0) {
+            fputs(l == FW_LANG_UK ? "\xc2\xa0" : ",", f); /* no-break space */
+        }
+        fputc(digits[i], f);
+    }
+}
+
+/* An answer of the monitoring's code book, in words. */
+static void answer(FILE *f, const char *v, enum fw_lang l)
+{
+    html(f, fw_displacement_answer_text(v, l));
+}
+
+/* People leaving: IOM's estimate for the oblast and the monitors' newest
+ * visit of the place. */
+static void displacement_rows(FILE *f, const struct fw_assessment *a,
+                              enum fw_lang l)
+{
+    const char *const *L = LABELS[l];
+    const struct fw_displacement_oblast *o = &a->displacement.oblast;
+    char b[11];
+    row(f, "displacement_oblast", L[L_IDPS]);
+    if (!o->has_round) {
+        fputs(L[L_IOM_NO_ROUND], f);
+    } else if (isnan(o->idps)) {
+        fputs(L[L_IOM_NONE], f);
+    } else {
+        people(f, o->idps, l);
+        fw_date_format_day(o->reported_s, b);
+        fprintf(f, " (%s %d, %s", L[L_ROUND], o->round, b);
+        if (!isnan(o->idps_change_prev_round)) {
+            fputs("; ", f);
+            fputs(o->idps_change_prev_round > 0 ? "+" : "", f);
+            people(f, o->idps_change_prev_round, l);
+            fprintf(f, " %s %d", L[L_SINCE_ROUND], o->prev_round);
+        }
+        fprintf(f, "%s%s)", o->is_stale ? ", " : "",
+                o->is_stale ? L[L_STALE] : "");
+    }
+    end_row(f);
+    const struct fw_settlement_status *v = &a->displacement.settlement;
+    row(f, "displacement_settlement", L[L_MONITORING]);
+    if (!v->has_visit) {
+        fputs(L[L_NOT_MONITORED], f);
+    } else {
+        fw_date_format_day(v->visit_s, b);
+        fprintf(f, "%s %s — %s: ", L[L_VISIT], b, L[L_CIVILIANS]);
+        answer(f, v->civilians_present, l);
+        fputs(" (", f);
+        answer(f, v->civilians_number, l);
+        fprintf(f, "); %s: ", L[L_CIV_CHANGE]);
+        answer(f, v->civ_change, l);
+        if (v->civ_change_type[0] != '\0') {
+            fputs(", ", f);
+            answer(f, v->civ_change_type, l);
+        }
+        fprintf(f, "; %s: ", L[L_MOVING_OUT]);
+        answer(f, v->movement_now, l);
+        if (v->movement_direction[0] != '\0') {
+            fputs(", ", f);
+            answer(f, v->movement_direction, l);
+        }
+        fprintf(f, "; %s: ", L[L_FRONT_SEEN]);
+        answer(f, v->frontline_distance, l);
+    }
+    end_row(f);
+}
+
 static void facts(FILE *f, const struct fw_assessment *a, enum fw_lang l)
 {
     const char *const *L = LABELS[l];
@@ -340,6 +441,7 @@ static void facts(FILE *f, const struct fw_assessment *a, enum fw_lang l)
            l ? " год" : " h");
     end_row(f);
     strike_rows(f, a, l);
+    displacement_rows(f, a, l);
     enum fw_season season = fw_season_at(a->date_s);
     row(f, "season", L[L_SEASON]);
     html(f, l == FW_LANG_UK ? SEASON_UK[season] : fw_season_text(season));

@@ -22,7 +22,9 @@
 //      JavaScript, and with JavaScript draws its charts; its facts give
 //      the border distance (34.8 km, "34,8 км" in Ukrainian), Belarus not
 //      measured and the line on troops; with the full data, Vovchansk on
-//      2024-05-01 its strikes and attack waves, as the API counts them.
+//      2024-05-01 its strikes and attack waves, as the API counts them,
+//      and people leaving (Kharkiv oblast's IDPs on 2025-03-01, the
+//      monitors' visit of Pokrovsk before 2024-10-01).
 // Any console error or uncaught exception on a page fails the test. Every
 // wait is bounded. Screenshots go to SCREENSHOT_DIR. Exit code 0 when all
 // checks pass; the last line is "dashboard: N passed, N failed".
@@ -396,6 +398,27 @@ async function run() {
         assert(stale.length === 1, 'the CIR data (ends 2022-11) is not marked stale');
         console.log(`#    Vovchansk (${a.place.id}) 2024-05-01: border ${b}, strikes 7 d ${a.strikes_25km_7d}, 30 d ${a.strikes_25km_30d}, waves ${a.strike_waves_oblast_30d}`);
         await shot(p, 'place-vovchansk-2024-05-01');
+      });
+      // people leaving: IOM's oblast estimate and the monitors' visit, as
+      // the API gives them
+      await check('Kharkiv 2025-03-01 and Pokrovsk 2024-10-01: the place page shows people leaving as the API gives it', async () => {
+        const p = nojs.page;
+        const k = await getJSON('api/assess/Kharkiv?date=2025-03-01');
+        const o = k.displacement.oblast;
+        assert(o !== null && o.idps_present !== null, 'no IOM estimate for Kharkiv oblast on 2025-03-01');
+        await p.goto(new URL(placeUrl(k.place.id, '2025-03-01', 'en'), BASE).href, { waitUntil: 'load' });
+        const n = (v) => v.toLocaleString('en-US');
+        const want = `${n(o.idps_present)} (round ${o.round}, ${o.date}; +${n(o.idps_change_prev_round)} since round ${o.prev_round})`;
+        const got = await factText(p, 'displacement_oblast');
+        assert(got === want, `page "${got}", API "${want}"`);
+        const q = await getJSON('api/assess/Pokrovsk?date=2024-10-01');
+        const v = q.displacement.settlement;
+        assert(v !== null && v.match === 'Pokrovsk', 'Pokrovsk is not matched to its monitoring visit');
+        await p.goto(new URL(placeUrl(q.place.id, '2024-10-01', 'en'), BASE).href, { waitUntil: 'load' });
+        const s = await factText(p, 'displacement_settlement');
+        assert(s.startsWith(`visit of ${v.date} — civilians present: yes (more than 2,000)`) && s.endsWith('front line as the monitors saw it: 5 to 10 km'),
+          `page "${s}", API ${JSON.stringify(v)}`);
+        console.log(`#    Kharkiv oblast IDPs ${got}; Pokrovsk: ${s}`);
       });
     }
     await nojs.context.close();

@@ -350,6 +350,14 @@ static void test_place_page_signals(void **state)
     assert_row(r.body, "not_measured", "Not measured",
                "troop numbers and massing near the front or the border: no "
                "public data shows them, so silence here is not safety");
+    /* no displacement data in the sample (not openly licensed) */
+    assert_row(r.body, "displacement_oblast",
+               "People displaced within Ukraine present in the oblast "
+               "(IOM DTM)",
+               "unknown: no IOM DTM round up to this date");
+    assert_row(r.body, "displacement_settlement",
+               "Front-line settlement monitoring (SLAC)",
+               "no visit of this place up to this date");
     /* no strike data in the sample: no row of its age, and no 0 */
     assert_null(strstr(r.body, "data-key=\"strikes_bellingcat\""));
     assert_null(strstr(r.body, "data-key=\"strikes_25km_7d\"><dt>Strikes "
