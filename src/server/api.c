@@ -1200,10 +1200,12 @@ fw_err fw_api_answer(fw_api *api, const struct fw_api_request *req,
     if (parse_query(&rq, &rs, req->query, rt->params) == 0) {
         rq.lang = pick_lang(&rq, req->accept_language);
         /* the language makes a difference to pages only (JSON carries
-         * both): not a key of every answer */
-        snprintf(key, sizeof key, "%s?%s#%s", path,
+         * both): not a key of every answer; the day does to every answer
+         * whose date was left out ("today") */
+        snprintf(key, sizeof key, "%s?%s#%s@%lld", path,
                  req->query ? req->query : "",
-                 rt->fn == api_page_place ? fw_lang_code(rq.lang) : "");
+                 rt->fn == api_page_place ? fw_lang_code(rq.lang) : "",
+                 (long long)rq.today_s);
         fw_err err = ctx_borrow(api, &rq.ctx, &rq.data_version, &modified_s,
                                 &d);
         if (err != FW_OK) {

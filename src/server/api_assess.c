@@ -1,6 +1,7 @@
 /*
  * api_assess.c - /api/assess/{place}?date=: the object `assess --json`
- * prints, from the same functions.
+ * prints, from the same functions, with the air-raid alert outlook when
+ * the server has an alert model (serve --alert-model).
  */
 #include <stdlib.h>
 
@@ -106,6 +107,26 @@ void api_assess(struct api_req *rq, struct api_resp *rs)
     struct fw_place_forecast *pf = NULL;
     if (api_assess_request(rq, rs, &place, &day_s, &a, &pf) != 0) {
         return;
+    }
+    struct fw_outlook o;
+    if (rq->ctx->om != NULL) {
+        /* as `assess --alert-model`: the end of the day asked, or now
+         * while that is to come, when the answer changes by the hour and
+         * is not kept */
+        int64_t at = a.at_s < rq->now_s ? a.at_s : rq->now_s;
+        if (at == rq->now_s) {
+            rs->is_cacheable = 0;
+        }
+        struct fw_diag d;
+        fw_diag_reset(&d);
+        fw_err err = fw_outlook_at(rq->ctx->st, rq->ctx->om, place.oblast_iso,
+                                   at, &o, &d);
+        if (err != FW_OK) {
+            free(pf);
+            api_fail(rs, err, &d);
+            return;
+        }
+        a.outlook = &o;
     }
     api_ok(rs, "application/json");
     fw_assess_write_json(&a, rs->f);

@@ -123,6 +123,15 @@ fi
 base=http://127.0.0.1:$port
 check healthz 0 '"status":"ok"' -- curl -s --max-time 10 "$base/healthz"
 
+# /api/assess with an alert model is `assess --json` with it, byte for
+# byte, the outlook included (Kyiv on 2023-12-01: the alert data's last
+# month, so the outlook is given, not withheld)
+curl -s --max-time 30 "$base/api/assess/Kyiv?date=2023-12-01" >"$tmp/assess-api.json"
+"$FW" assess Kyiv --db "$tmp/fw.db" --date 2023-12-01 --json "${model[@]}" >"$tmp/assess-cli.json"
+check assess-outlook-api 0 '"p_alert_6h":0\.[0-9]+,"p_alert_24h":0\.[0-9]+,"alert_outlook":\{"at":"2023-12-01T23:00:00Z"' \
+    -- cat "$tmp/assess-api.json"
+check assess-outlook-same 0 '' -- cmp "$tmp/assess-api.json" "$tmp/assess-cli.json"
+
 checker=$ROOT/tests/api/check_api_docs.py
 (cd "$ROOT" && timeout 900 python3 "$checker" examples --base "$base" \
     --docs docs/API.md --mode "$mode") >"$tmp/examples.out" 2>&1
