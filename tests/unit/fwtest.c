@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "frontwatch/date.h"
 #include "frontwatch/ingest.h"
 
 static const char *join(const char *env, const char *fallback,
@@ -138,6 +139,15 @@ void fwt_remove_db(const char *db)
     unlink(p);
     snprintf(p, sizeof p, "%s-shm", db);
     unlink(p);
+}
+
+int64_t fwt_day_s(const char *iso)
+{
+    int64_t t = 0;
+    if (fw_date_parse_day(iso, &t) != FW_OK) {
+        fail_msg("no such day: %s", iso);
+    }
+    return t;
 }
 
 int fwt_store_of(const char *db, const char *const *dirs, size_t n_dirs)

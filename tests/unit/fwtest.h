@@ -23,6 +23,10 @@ const char *fwt_shared(const char *rel);
  * the current test skipped (returns NULL; the caller then returns). */
 const char *fwt_shared_or_skip(const char *rel);
 
+/* The Unix time of midnight UTC of a day "YYYY-MM-DD"; fails the test
+ * (or aborts, outside one) when iso is no such day. */
+int64_t fwt_day_s(const char *iso);
+
 /* Path of rel in tests/data (hand-made fixtures). */
 const char *fwt_fixture(const char *rel);
 

@@ -78,13 +78,6 @@ static long long query_int(fw_store *st, const char *sql)
     return v;
 }
 
-static int64_t day_s(const char *iso)
-{
-    int64_t t = 0;
-    assert_int_equal(fw_date_parse_day(iso, &t), FW_OK);
-    return t;
-}
-
 static void assert_has(const char *text, const char *part)
 {
     if (strstr(text, part) == NULL) {
@@ -299,7 +292,7 @@ static void test_assess(void **state)
 
     /* Kharkiv on 2025-08-25: round 20, 16,000 more IDPs than round 19 */
     struct fw_place p = place(st, "Kharkiv");
-    assert_int_equal(fw_assess(st, g, &p, day_s("2025-08-25"), a, &d), FW_OK);
+    assert_int_equal(fw_assess(st, g, &p, fwt_day_s("2025-08-25"), a, &d), FW_OK);
     const struct fw_displacement *x = &a->displacement;
     assert_true(x->oblast.has_round);
     assert_int_equal(x->oblast.round, 20);
@@ -317,10 +310,10 @@ static void test_assess(void **state)
                   "\"2025-02-20\",\"stale\":true}]");
     free(j);
     /* 2025-03-01: round 20 is not out yet (reported 2025-04-30) */
-    assert_int_equal(fw_assess(st, g, &p, day_s("2025-03-01"), a, &d), FW_OK);
+    assert_int_equal(fw_assess(st, g, &p, fwt_day_s("2025-03-01"), a, &d), FW_OK);
     assert_int_equal(x->oblast.round, 19);
     /* 2024-08-30, the day before round 17: unknown, with the reason */
-    assert_int_equal(fw_assess(st, g, &p, day_s("2024-08-30"), a, &d), FW_OK);
+    assert_int_equal(fw_assess(st, g, &p, fwt_day_s("2024-08-30"), a, &d), FW_OK);
     assert_false(x->oblast.has_round);
     j = assess_json(a);
     assert_has(j, "\"displacement\":{\"oblast\":null,\"oblast_note\":\"no "
@@ -331,7 +324,7 @@ static void test_assess(void **state)
     /* Mykolaivka (Kramatorsk raion): visited 2024-08-28 as "Mykolayivka",
      * then as "Mykolaivka"; the newest visit at or before each date */
     p = place(st, "Mykolaivka, Donetsk");
-    assert_int_equal(fw_assess(st, g, &p, day_s("2024-09-01"), a, &d), FW_OK);
+    assert_int_equal(fw_assess(st, g, &p, fwt_day_s("2024-09-01"), a, &d), FW_OK);
     const struct fw_settlement_status *v = &x->settlement;
     assert_true(v->has_visit);
     assert_string_equal(v->settlement, "Mykolayivka");
@@ -346,7 +339,7 @@ static void test_assess(void **state)
     /* Donetsk oblast has no IOM estimate: unknown, not 0 */
     assert_has(txt, "IOM DTM gives no estimate for this oblast in round 17");
     free(txt);
-    assert_int_equal(fw_assess(st, g, &p, day_s("2025-02-10"), a, &d), FW_OK);
+    assert_int_equal(fw_assess(st, g, &p, fwt_day_s("2025-02-10"), a, &d), FW_OK);
     assert_true(v->has_visit);
     assert_string_equal(v->settlement, "Mykolaivka");
     assert_true(v->n_visits >= 2);
@@ -357,7 +350,7 @@ static void test_assess(void **state)
     assert_has(j, "\"idps_present\":null,");
     free(j);
     /* before the first visit: none, and why */
-    assert_int_equal(fw_assess(st, g, &p, day_s("2024-08-27"), a, &d), FW_OK);
+    assert_int_equal(fw_assess(st, g, &p, fwt_day_s("2024-08-27"), a, &d), FW_OK);
     assert_false(v->has_visit);
     j = assess_json(a);
     assert_has(j, "\"settlement\":null,\"settlement_note\":\"first visited "

@@ -29,13 +29,6 @@
 
 #define DAY ((int64_t)FW_DAY_S)
 
-static int64_t day_s(const char *s)
-{
-    int64_t t = 0;
-    assert_int_equal(fw_date_parse_day(s, &t), FW_OK);
-    return t;
-}
-
 static size_t count(const char *hay, const char *needle)
 {
     size_t n = 0;
@@ -169,7 +162,7 @@ static size_t fixture(struct fw_feed_change c[3])
                                .lon_deg = 36.25272,
                                .population = 1430885};
     c[0] = (struct fw_feed_change){.place = obrien,
-                                   .t_s = day_s("2022-09-05"),
+                                   .t_s = fwt_day_s("2022-09-05"),
                                    .level = FW_FEED_LEVEL_HIGH,
                                    .prev_level = FW_FEED_LEVEL_UNKNOWN,
                                    .is_initial = 1,
@@ -178,10 +171,10 @@ static size_t fixture(struct fw_feed_change c[3])
                                    .p90 = NAN,
                                    .distance_km = 12.34,
                                    .status = FW_STATUS_FREE,
-                                   .map_s = day_s("2022-09-03") + 3600,
+                                   .map_s = fwt_day_s("2022-09-03") + 3600,
                                    .source = "deepstate"};
     c[1] = (struct fw_feed_change){.place = kharkiv,
-                                   .t_s = day_s("2022-09-12"),
+                                   .t_s = fwt_day_s("2022-09-12"),
                                    .level = FW_FEED_LEVEL_ELEVATED,
                                    .prev_level = FW_FEED_LEVEL_LOW,
                                    .basis = FW_FEED_BASIS_MODEL,
@@ -189,11 +182,11 @@ static size_t fixture(struct fw_feed_change c[3])
                                    .p90 = 0.12,
                                    .distance_km = 23.4,
                                    .status = FW_STATUS_FREE,
-                                   .map_s = day_s("2022-09-10"),
+                                   .map_s = fwt_day_s("2022-09-10"),
                                    .source = "nzz"};
     c[2] = c[0];
     c[2].is_initial = 0;
-    c[2].t_s = day_s("2022-09-19");
+    c[2].t_s = fwt_day_s("2022-09-19");
     c[2].prev_level = FW_FEED_LEVEL_HIGH;
     c[2].level = FW_FEED_LEVEL_MINIMAL;
     c[2].distance_km = 140.0;
@@ -568,17 +561,17 @@ static void test_sample_changes(void **state)
     struct fw_feed_change *c = NULL;
     size_t n = 0;
     fw_diag_reset(&d);
-    assert_int_equal(fw_feeds_changes(NULL, st, g, ids, 3, day_s("2025-07-01"),
-                                      day_s("2025-10-01"), &c, &n, &d),
+    assert_int_equal(fw_feeds_changes(NULL, st, g, ids, 3, fwt_day_s("2025-07-01"),
+                                      fwt_day_s("2025-10-01"), &c, &n, &d),
                      FW_OK);
     /* Lviv is far from the front all along: one initial change; Kharkiv
      * (listed twice, counted once) starts on the first map */
     assert_true(n >= 2);
-    assert_int_equal(c[0].t_s, day_s("2025-07-28"));
+    assert_int_equal(c[0].t_s, fwt_day_s("2025-07-28"));
     assert_true(c[0].place.id < c[1].place.id);
     size_t n_lviv = 0;
     for (size_t i = 0; i < n; i++) {
-        assert_true(c[i].t_s <= day_s("2025-08-25") + 14 * DAY);
+        assert_true(c[i].t_s <= fwt_day_s("2025-08-25") + 14 * DAY);
         assert_int_equal(c[i].basis, FW_FEED_BASIS_DISTANCE);
         assert_true(isnan(c[i].p90));
         assert_true(c[i].level != FW_FEED_LEVEL_UNKNOWN);
@@ -602,22 +595,22 @@ static void test_sample_changes(void **state)
     /* a window with no map at all gives no change, and no error */
     c = NULL;
     n = 99;
-    assert_int_equal(fw_feeds_changes(NULL, st, g, ids, 2, day_s("2024-01-01"),
-                                      day_s("2024-03-01"), &c, &n, &d),
+    assert_int_equal(fw_feeds_changes(NULL, st, g, ids, 2, fwt_day_s("2024-01-01"),
+                                      fwt_day_s("2024-03-01"), &c, &n, &d),
                      FW_OK);
     assert_int_equal(n, 0);
     assert_null(c);
 
     /* bad calls */
-    assert_int_equal(fw_feeds_changes(NULL, st, g, ids, 2, day_s("2025-08-01"),
-                                      day_s("2025-07-01"), &c, &n, &d),
+    assert_int_equal(fw_feeds_changes(NULL, st, g, ids, 2, fwt_day_s("2025-08-01"),
+                                      fwt_day_s("2025-07-01"), &c, &n, &d),
                      FW_EUSAGE);
     int64_t bad = -42;
-    assert_int_equal(fw_feeds_changes(NULL, st, g, &bad, 1, day_s("2025-08-01"),
-                                      day_s("2025-08-30"), &c, &n, &d),
+    assert_int_equal(fw_feeds_changes(NULL, st, g, &bad, 1, fwt_day_s("2025-08-01"),
+                                      fwt_day_s("2025-08-30"), &c, &n, &d),
                      FW_ENOTFOUND);
-    assert_int_equal(fw_feeds_changes(NULL, st, g, ids, 2, day_s("2000-01-01"),
-                                      day_s("2025-08-30"), &c, &n, &d),
+    assert_int_equal(fw_feeds_changes(NULL, st, g, ids, 2, fwt_day_s("2000-01-01"),
+                                      fwt_day_s("2025-08-30"), &c, &n, &d),
                      FW_ELIMIT);
 
     /* oblast places: Kharkiv oblast's towns of 10,000 or more */
@@ -714,8 +707,8 @@ static struct fw_feed_change *changes(struct fwt_env *x, const char *query,
     struct fw_feed_change *c = NULL;
     struct fw_diag d;
     fw_diag_reset(&d);
-    fw_err err = fw_feeds_changes(NULL, x->st, x->g, &id, 1, day_s(from),
-                                  day_s(to), &c, n, &d);
+    fw_err err = fw_feeds_changes(NULL, x->st, x->g, &id, 1, fwt_day_s(from),
+                                  fwt_day_s(to), &c, n, &d);
     if (err != FW_OK) {
         fail_msg("%s: %s", fw_strerror(err), d.msg);
     }
@@ -760,7 +753,7 @@ static void test_real_kharkiv(void **state)
     size_t n = 0;
     struct fw_feed_change *c =
         changes(&x, "Kharkiv", "2022-08-01", "2022-10-31", &n);
-    assert_int_equal(c[0].t_s, day_s("2022-08-01"));
+    assert_int_equal(c[0].t_s, fwt_day_s("2022-08-01"));
     assert_true(c[0].level >= FW_FEED_LEVEL_ELEVATED &&
                 c[0].level <= FW_FEED_LEVEL_SEVERE);
     int dropped = 0;
@@ -768,8 +761,8 @@ static void test_real_kharkiv(void **state)
         printf("Kharkiv %s -> %s, %.1f km\n",
                fw_feed_level_name(c[i].prev_level),
                fw_feed_level_name(c[i].level), c[i].distance_km);
-        if (c[i].t_s >= day_s("2022-09-12") &&
-            c[i].t_s <= day_s("2022-09-26") && c[i].level < c[i].prev_level &&
+        if (c[i].t_s >= fwt_day_s("2022-09-12") &&
+            c[i].t_s <= fwt_day_s("2022-09-26") && c[i].level < c[i].prev_level &&
             c[i].level <= FW_FEED_LEVEL_LOW) {
             dropped = 1;
         }
@@ -799,8 +792,8 @@ static void test_real_kherson(void **state)
     assert_true(n >= 2);
     assert_int_equal(c[1].prev_level, FW_FEED_LEVEL_OCCUPIED);
     assert_true(c[1].level != FW_FEED_LEVEL_OCCUPIED);
-    assert_true(c[1].t_s >= day_s("2022-11-14"));
-    assert_true(c[1].t_s <= day_s("2022-11-28"));
+    assert_true(c[1].t_s >= fwt_day_s("2022-11-14"));
+    assert_true(c[1].t_s <= fwt_day_s("2022-11-28"));
     for (size_t i = 2; i < n; i++) {
         assert_true(c[i].level != FW_FEED_LEVEL_OCCUPIED);
     }
@@ -833,7 +826,7 @@ static void test_real_oblast(void **state)
     struct fw_feed_change *c = NULL;
     size_t n = 0;
     assert_int_equal(fw_feeds_changes(NULL, x.st, x.g, ids, n_ids,
-                                      day_s("2022-10-01"), day_s("2022-12-01"),
+                                      fwt_day_s("2022-10-01"), fwt_day_s("2022-12-01"),
                                       &c, &n, &d),
                      FW_OK);
     assert_true(n >= n_ids);

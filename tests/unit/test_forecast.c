@@ -22,13 +22,6 @@
 
 #define DAY ((int64_t)FW_DAY_S)
 
-static int64_t day_s(const char *s)
-{
-    int64_t t = 0;
-    assert_int_equal(fw_date_parse_day(s, &t), FW_OK);
-    return t;
-}
-
 /*
  * Three places at 40 weekly origins, k = 0..39, from Monday 2022-01-03
  * (k = 39 is 2022-10-03): A and B 1 km from the occupied area and positive
@@ -45,7 +38,7 @@ static void three_places(struct fw_dataset *ds)
     ds->x = malloc(ds->n * FW_N_FEATURES * sizeof *ds->x);
     assert_non_null(ds->s);
     assert_non_null(ds->x);
-    int64_t t0 = day_s("2022-01-03");
+    int64_t t0 = fwt_day_s("2022-01-03");
     for (size_t k = 0; k < N_ORIGINS; k++) {
         for (int p = 0; p < 3; p++) {
             size_t i = k * 3 + (size_t)p;
@@ -91,8 +84,8 @@ static void test_backtest_by_hand(void **state)
     struct fw_backtest bt;
     struct fw_diag d;
     fw_diag_reset(&d);
-    assert_int_equal(fw_backtest_run(&ds, day_s("2022-10-01"),
-                                     day_s("2023-01-01"), day_s("2022-10-01"),
+    assert_int_equal(fw_backtest_run(&ds, fwt_day_s("2022-10-01"),
+                                     fwt_day_s("2023-01-01"), fwt_day_s("2022-10-01"),
                                      NULL, NULL, &bt, &d),
                      FW_OK);
     const struct fw_backtest_horizon *h30 = &bt.h[0], *h90 = &bt.h[1];
@@ -136,7 +129,7 @@ static void test_backtest_no_look_ahead(void **state)
     struct fw_backtest ba, bb;
     struct fw_diag d;
     fw_diag_reset(&d);
-    int64_t from = day_s("2022-10-01"), to = day_s("2023-01-01");
+    int64_t from = fwt_day_s("2022-10-01"), to = fwt_day_s("2023-01-01");
     assert_int_equal(fw_backtest_run(&a, from, to, from, NULL, NULL, &ba, &d),
                      FW_OK);
     assert_int_equal(fw_backtest_run(&b, from, to, from, NULL, NULL, &bb, &d),

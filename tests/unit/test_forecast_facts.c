@@ -67,15 +67,6 @@ static int make_store(const char *db, long max_day)
     return rc;
 }
 
-static int64_t day_s(const char *s)
-{
-    int64_t t = 0;
-    if (fw_date_parse_day(s, &t) != FW_OK) {
-        abort();
-    }
-    return t;
-}
-
 static int build(const char *db, struct fw_dataset_opts *o,
                  struct fw_dataset *ds)
 {
@@ -111,8 +102,8 @@ static int setup(void **state)
     if (make_store(g_full, 0) != 0 || make_store(g_past, CUT_DAY) != 0) {
         return -1;
     }
-    struct fw_dataset_opts o = {.from_s = day_s("2022-02-28"),
-                                .to_s = day_s("2025-08-25"),
+    struct fw_dataset_opts o = {.from_s = fwt_day_s("2022-02-28"),
+                                .to_s = fwt_day_s("2025-08-25"),
                                 .step_s = 7 * DAY,
                                 .with_labels = 1};
     return build(g_full, &o, &g_ds);
@@ -151,7 +142,7 @@ static int32_t place_index(const char *name, const char *iso)
  * (the place was occupied on the origin's map). */
 static const struct fw_sample *sample(int32_t p, int s, const char *origin)
 {
-    int64_t t = day_s(origin);
+    int64_t t = fwt_day_s(origin);
     for (size_t i = 0; i < g_ds.n; i++) {
         const struct fw_sample *x = &g_ds.s[i];
         if (x->place == p && x->series == s && x->origin_s == t) {
@@ -266,7 +257,7 @@ static void test_border_and_strikes(void **state)
         const float *x = features(p, cases[i].origin);
         struct fw_assessment a;
         assert_int_equal(fw_assess(st, g, &g_ds.places[p],
-                                   day_s(cases[i].origin) - DAY, &a, &d),
+                                   fwt_day_s(cases[i].origin) - DAY, &a, &d),
                          FW_OK);
         assert_float_equal(x[FW_F_BORDER_DIST],
                            (float)log1p(a.distance_to_border_km), 1e-6);
@@ -306,8 +297,8 @@ static void test_no_look_ahead(void **state)
     if (fwt_shared_or_skip("frontline") == NULL) {
         return;
     }
-    struct fw_dataset_opts o = {.from_s = day_s("2023-12-12"),
-                                .to_s = day_s("2023-12-12")};
+    struct fw_dataset_opts o = {.from_s = fwt_day_s("2023-12-12"),
+                                .to_s = fwt_day_s("2023-12-12")};
     struct fw_dataset past, full;
     assert_int_equal(build(g_past, &o, &past), 0);
     assert_int_equal(build(g_full, &o, &full), 0);
@@ -331,7 +322,7 @@ static void test_no_look_ahead(void **state)
             break;
         }
     }
-    assert_true(nzz_map == day_s("2023-12-11"));
+    assert_true(nzz_map == fwt_day_s("2023-12-11"));
     fw_dataset_free(&past);
     fw_dataset_free(&full);
     /* once the next map is out (2023-12-18), the glitch is passed over:
@@ -345,7 +336,7 @@ static void test_no_look_ahead(void **state)
     for (size_t i = 0; i < g_ds.n; i++) {
         for (int k = 0; k < 3; k++) {
             if (g_ds.s[i].series == NZZ &&
-                g_ds.s[i].origin_s == day_s(days[k])) {
+                g_ds.s[i].origin_s == fwt_day_s(days[k])) {
                 at[k][g_ds.s[i].place] = &g_ds.s[i];
                 if (k == 2) {
                     x18[g_ds.s[i].place] = g_ds.x + i * FW_N_FEATURES;

@@ -121,13 +121,6 @@ static fw_err read_fixture(reader_fn fn, const char *rel, struct tsink *t,
     return err;
 }
 
-static int64_t day_s(const char *iso)
-{
-    int64_t t = 0;
-    assert_int_equal(fw_date_parse_day(iso, &t), FW_OK);
-    return t;
-}
-
 static void assert_has(const char *text, const char *part)
 {
     if (strstr(text, part) == NULL) {
@@ -150,7 +143,7 @@ static void test_cir_rows(void **state)
     const struct kept_event *e = t.ev;
     assert_string_equal(e[0].source, "cir");
     assert_string_equal(e[0].row, "UX0001 (line 2)");
-    assert_true(e[0].t_s == day_s("2022-03-01"));
+    assert_true(e[0].t_s == fwt_day_s("2022-03-01"));
     assert_near(e[0].lat, 49.9935, 1e-12);
     assert_near(e[0].lon, 36.2304, 1e-12);
     assert_string_equal(e[0].iso, "UA-63");
@@ -160,7 +153,7 @@ static void test_cir_rows(void **state)
     assert_string_equal(e[1].iso, "UA-63"); /* Kharkivs'ka oblast */
     /* blanks around the values, "ukraine", an unknown province */
     assert_string_equal(e[2].row, "UX0009 (line 12)");
-    assert_true(e[2].t_s == day_s("2022-03-05"));
+    assert_true(e[2].t_s == fwt_day_s("2022-03-05"));
     assert_near(e[2].lat, 49.92, 1e-12);
     assert_string_equal(e[2].iso, "");
     assert_string_equal(e[2].type, "Military Infrastructure Damage");
@@ -201,7 +194,7 @@ static void test_bellingcat_rows(void **state)
     const struct kept_event *e = t.ev;
     assert_string_equal(e[0].source, "bellingcat");
     assert_string_equal(e[0].row, "T001 (item 0)");
-    assert_true(e[0].t_s == day_s("2022-03-01")); /* MM/DD/YYYY */
+    assert_true(e[0].t_s == fwt_day_s("2022-03-01")); /* MM/DD/YYYY */
     assert_near(e[0].lat, 49.9935, 1e-12);        /* from "49.993500" */
     assert_near(e[0].lon, 36.2304, 1e-12);
     assert_string_equal(e[0].iso, "");
@@ -214,7 +207,7 @@ static void test_bellingcat_rows(void **state)
     assert_string_equal(e[2].type, "Unknown");
     /* Moscow is kept */
     assert_string_equal(e[3].row, "T009 (item 8)");
-    assert_true(e[3].t_s == day_s("2023-05-30"));
+    assert_true(e[3].t_s == fwt_day_s("2023-05-30"));
     /* small arms with a cruise missile is a strike */
     assert_string_equal(e[4].type, "Small arms, Cruise missile");
     /* "Unknown" twice is one; land mines beside it do not unmake it */
@@ -408,7 +401,7 @@ static struct fw_strike_count count(fw_store *st, double lat, double lon,
     struct fw_strike_count c;
     struct fw_diag d;
     fw_diag_reset(&d);
-    if (fw_incidents_count_near(st, lat, lon, km, day_s(from), day_s(to), mask,
+    if (fw_incidents_count_near(st, lat, lon, km, fwt_day_s(from), fwt_day_s(to), mask,
                                 &c, &d) != FW_OK) {
         fail_msg("count_near: %s", d.msg);
     }
@@ -454,14 +447,14 @@ static void test_store(void **state)
     /* the spans, as seen at the window's end (Moscow's 2023 strike is
      * after it) */
     assert_true(c.span[FW_INCIDENTS_CIR].has_data);
-    assert_true(c.span[FW_INCIDENTS_CIR].oldest_s == day_s("2022-03-01"));
-    assert_true(c.span[FW_INCIDENTS_CIR].newest_s == day_s("2022-03-05"));
+    assert_true(c.span[FW_INCIDENTS_CIR].oldest_s == fwt_day_s("2022-03-01"));
+    assert_true(c.span[FW_INCIDENTS_CIR].newest_s == fwt_day_s("2022-03-05"));
     assert_true(c.span[FW_INCIDENTS_BELLINGCAT].newest_s ==
-                day_s("2022-03-05"));
+                fwt_day_s("2022-03-05"));
     c = count(st, 49.9935, 36.2304, 25, "2022-03-01", "2023-06-01",
               FW_INCIDENTS_ALL_SOURCES);
     assert_true(c.span[FW_INCIDENTS_BELLINGCAT].newest_s ==
-                day_s("2023-05-30"));
+                fwt_day_s("2023-05-30"));
     /* windows are half-open: the first day alone */
     c = count(st, 49.9935, 36.2304, 25, "2022-03-01", "2022-03-02",
               FW_INCIDENTS_ALL_SOURCES);
@@ -586,7 +579,7 @@ static void test_count_oracle(void **state)
         pt[i].lon = c[1] + (uniform() - 0.5) * 1.6;
         pt[i].day = (int)(uniform() * 60);
         char date[11];
-        fw_date_format_day(day_s("2022-03-01") + pt[i].day * FW_DAY_S, date);
+        fw_date_format_day(fwt_day_s("2022-03-01") + pt[i].day * FW_DAY_S, date);
         used += (size_t)snprintf(csv + used, cap - used,
                                  "R%d,%s,Bombing or Explosion,%.6f,%.6f,"
                                  "Ukraine\n",
@@ -612,8 +605,8 @@ static void test_count_oracle(void **state)
     for (int k = 0; k < 2; k++) {
         for (size_t ri = 0; ri < sizeof radii / sizeof radii[0]; ri++) {
             for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++) {
-                int64_t t0 = day_s("2022-03-01") + windows[w][0] * FW_DAY_S;
-                int64_t t1 = day_s("2022-03-01") + windows[w][1] * FW_DAY_S;
+                int64_t t0 = fwt_day_s("2022-03-01") + windows[w][0] * FW_DAY_S;
+                int64_t t1 = fwt_day_s("2022-03-01") + windows[w][1] * FW_DAY_S;
                 long want = 0;
                 for (int i = 0; i < N_RANDOM; i++) {
                     if (pt[i].day >= windows[w][0] &&
@@ -693,7 +686,7 @@ static void test_strike_set_real(void **state)
                          FW_OK);
         for (size_t w = 0; w < sizeof starts / sizeof *starts; w++) {
             for (size_t l = 0; l < sizeof lengths / sizeof *lengths; l++) {
-                int64_t t0 = day_s(starts[w]);
+                int64_t t0 = fwt_day_s(starts[w]);
                 int64_t t1 = t0 + lengths[l] * FW_DAY_S;
                 for (size_t m = 0; m < sizeof masks / sizeof *masks; m++) {
                     struct fw_strike_count c;
@@ -723,10 +716,10 @@ static void test_strike_set_real(void **state)
             assert_int_equal(
                 fw_incidents_span(
                     st, fw_incidents_source_name((enum fw_incident_source)i),
-                    day_s(starts[w]), &a, &d),
+                    fwt_day_s(starts[w]), &a, &d),
                 FW_OK);
             fw_strike_set_span(set, (enum fw_incident_source)i,
-                               day_s(starts[w]), &b);
+                               fwt_day_s(starts[w]), &b);
             assert_int_equal(a.has_data, b.has_data);
             if (a.has_data) {
                 assert_int_equal(a.oldest_s, b.oldest_s);
@@ -782,7 +775,7 @@ static void test_assess_strikes(void **state)
     size_t used = (size_t)snprintf(csv, 8192, CIR_HEADER);
     for (int k = 0; k <= 36; k++) {
         char date[11];
-        fw_date_format_day(day_s("2022-01-01") + k * 10 * FW_DAY_S, date);
+        fw_date_format_day(fwt_day_s("2022-01-01") + k * 10 * FW_DAY_S, date);
         used += (size_t)snprintf(csv + used, 8192 - used,
                                  "S%d,%s,Civilian Casualty,50.09,36.0,"
                                  "Ukraine\n"
@@ -812,7 +805,7 @@ static void test_assess_strikes(void **state)
 
     /* 2022-06-30 is day 180: 7 days 174..180 hold day 180; 30 days
      * 151..180 hold 160, 170, 180; the 90 before, 61..150, hold 70..150 */
-    assert_int_equal(fw_assess(st, g, &pl, day_s("2022-06-30"), a, &d), FW_OK);
+    assert_int_equal(fw_assess(st, g, &pl, fwt_day_s("2022-06-30"), a, &d), FW_OK);
     const struct fw_strike_load *sl = &a->strikes;
     assert_near(sl->n_7d, 1, 0);
     assert_near(sl->n_30d, 3, 0);
@@ -845,7 +838,7 @@ static void test_assess_strikes(void **state)
 
     /* day 59: 7 days 53..59 hold none (a known 0), 30 days 30..59 hold 30,
      * 40, 50; the 120 days start before the data: no baseline */
-    assert_int_equal(fw_assess(st, g, &pl, day_s("2022-03-01"), a, &d), FW_OK);
+    assert_int_equal(fw_assess(st, g, &pl, fwt_day_s("2022-03-01"), a, &d), FW_OK);
     assert_near(sl->n_7d, 0, 0);
     assert_near(sl->n_30d, 3, 0);
     assert_true(isnan(sl->n_prev90d));
@@ -856,7 +849,7 @@ static void test_assess_strikes(void **state)
     free(txt);
 
     /* day 4: even 7 days reach before the data */
-    assert_int_equal(fw_assess(st, g, &pl, day_s("2022-01-05"), a, &d), FW_OK);
+    assert_int_equal(fw_assess(st, g, &pl, fwt_day_s("2022-01-05"), a, &d), FW_OK);
     assert_true(isnan(sl->n_7d) && isnan(sl->n_30d));
     j = assess_json(a);
     assert_has(j, "\"strikes_25km_7d\":null,\"strikes_25km_30d\":null,"
@@ -865,10 +858,10 @@ static void test_assess_strikes(void **state)
 
     /* the last strike is on 2022-12-27: 14 days later it still counts
      * (30 days: 350, 360), 15 days later it is stale and unknown */
-    assert_int_equal(fw_assess(st, g, &pl, day_s("2023-01-10"), a, &d), FW_OK);
+    assert_int_equal(fw_assess(st, g, &pl, fwt_day_s("2023-01-10"), a, &d), FW_OK);
     assert_near(sl->n_7d, 0, 0);
     assert_near(sl->n_30d, 2, 0);
-    assert_int_equal(fw_assess(st, g, &pl, day_s("2023-01-11"), a, &d), FW_OK);
+    assert_int_equal(fw_assess(st, g, &pl, fwt_day_s("2023-01-11"), a, &d), FW_OK);
     assert_true(isnan(sl->n_7d) && isnan(sl->n_30d) && isnan(sl->ratio));
     assert_true(sl->sources[FW_INCIDENTS_CIR].is_stale);
     j = assess_json(a);
