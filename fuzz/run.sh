@@ -3,6 +3,7 @@
 #
 #   fuzz/run.sh BIN_DIR SECONDS WORK_DIR [HARNESS...]
 #
+# Without HARNESSes, every fuzz_<harness> built in BIN_DIR.
 # Each fuzz_<harness> in BIN_DIR runs for SECONDS with its seed corpus
 # fuzz/corpus/<harness>/ (read only) and WORK_DIR/corpus/<harness>/ (where
 # it writes the new inputs it finds, kept between runs); crashes, leaks and
@@ -18,8 +19,14 @@ work=$3
 shift 3
 harnesses=("$@")
 if [ ${#harnesses[@]} -eq 0 ]; then
-    harnesses=(alerts_csv alert_regions geonames kse frontline csv json text
-               missiles_csv alerts_in_ua)
+    # every libFuzzer harness built (fuzz_<name>, not fuzz_replay_<name>),
+    # so that a new one is never left out of the list
+    for f in "$bin"/fuzz_*; do
+        h=${f##*/fuzz_}
+        if [ -x "$f" ] && [ -f "$f" ] && [ "${h#replay_}" = "$h" ]; then
+            harnesses+=("$h")
+        fi
+    done
 fi
 jobs=${FUZZ_JOBS:-2}
 mkdir -p "$work/findings" "$work/logs"
