@@ -58,6 +58,10 @@ fw_err fw_api_new(const struct fw_api_config *cfg, fw_api **out,
 /* Frees api; accepts NULL. No fw_api_answer may be running. */
 void fw_api_free(fw_api *api);
 
+/* Sets the clock for "today" as fw_api_config.now_s does (0: the real
+ * one), for tests that cross a day. No fw_api_answer may be running. */
+void fw_api_set_clock(fw_api *api, int64_t now_s);
+
 struct fw_api_request {
     const char *method;          /* "GET", "HEAD", ... */
     const char *path;            /* percent-decoded path, "/api/places" */

@@ -256,6 +256,11 @@ static uint64_t fnv(const char *s, uint64_t h)
     return h;
 }
 
+void fw_api_set_clock(fw_api *api, int64_t now_s)
+{
+    api->now_s = now_s;
+}
+
 void fw_api_free(fw_api *api)
 {
     if (api == NULL) {

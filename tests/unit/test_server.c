@@ -385,6 +385,33 @@ static void test_place_page_signals(void **state)
     reply_free(&r);
 }
 
+/* An answer without a date is today's: the cache must not give
+ * yesterday's once the day has turned (its key holds the day). */
+static void test_cache_turns_with_the_day(void **state)
+{
+    (void)state;
+    struct fw_api_request rq = {.method = "GET",
+                                .path = "/api/assess/Kharkiv"};
+    const char *days[] = {"2025-08-25", "2025-08-26", "2025-08-25"};
+    for (int i = 0; i < 3; i++) {
+        fw_api_set_clock(g_api, fwt_day_s(days[i]) + 12 * 3600);
+        struct fw_api_response r;
+        assert_int_equal(fw_api_answer(g_api, &rq, &r), FW_OK);
+        assert_int_equal(r.status, 200);
+        char want[32];
+        snprintf(want, sizeof want, "\"date\":\"%s\"", days[i]);
+        char *body = strndup(r.body, r.body_len);
+        assert_non_null(body);
+        if (strstr(body, want) == NULL) {
+            fail_msg("on %s the answer is not of that day: %.200s", days[i],
+                     body);
+        }
+        free(body);
+        fw_api_response_free(&r);
+    }
+    fw_api_set_clock(g_api, 0);
+}
+
 static void test_places_and_errors(void **state)
 {
     (void)state;
@@ -695,6 +722,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_assess_same_as_cli),
         cmocka_unit_test(test_place_page_signals),
+        cmocka_unit_test(test_cache_turns_with_the_day),
         cmocka_unit_test(test_places_and_errors),
         cmocka_unit_test(test_frontline_geojson),
         cmocka_unit_test(test_etag_gzip_cors),
