@@ -132,6 +132,11 @@ struct fw_dataset_opts {
     const int64_t *place_ids; /* NULL: every place (not merged into another) */
     size_t n_place_ids;
     int with_labels;          /* 0: leave y at -1 and read fewer maps */
+    const unsigned char *need; /* NULL: every feature; else the features
+                                  of the place (FW_F_BORDER_DIST,
+                                  FW_F_STRIKES_25KM_*: 0.3 s for every
+                                  place of the store) only where need[f],
+                                  NAN otherwise */
     fw_dataset_progress_fn progress; /* may be NULL */
     void *progress_arg;
 };

@@ -102,6 +102,8 @@ fw_err fw_model_contributions(const fw_model *m, const float *x,
 enum fw_model_kind fw_model_kind_of(const fw_model *m);
 int fw_model_is_calibrated(const fw_model *m);
 size_t fw_model_n_features(const fw_model *m);
+/* Whether m reads column f (f < fw_model_n_features(m)). */
+int fw_model_uses(const fw_model *m, size_t f);
 
 /* The model as JSON (kind, parameters, calibration); NULL on ENOMEM or an
  * xgboost failure. Caller frees with cJSON_Delete. */

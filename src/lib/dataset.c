@@ -489,10 +489,14 @@ static unsigned strike_cover(const fw_strike_set *set, int64_t date_s,
  * last second is t - 1: the same windows and the same coverage, so that a
  * model's feature is the figure assess shows. */
 static fw_err place_features(fw_store *st, fw_geo *g, const int64_t *origins,
-                             size_t n_origins, const struct fw_dataset *ds,
+                             size_t n_origins, const unsigned char *need,
+                             const struct fw_dataset *ds,
                              struct place_feat *pf, struct fw_diag *d)
 {
     size_t np = ds->n_places, no = n_origins;
+    int border = need == NULL || need[FW_F_BORDER_DIST];
+    int strikes = need == NULL || need[FW_F_STRIKES_25KM_30D] ||
+                  need[FW_F_STRIKES_25KM_RATIO];
     memset(pf, 0, sizeof *pf);
     size_t cells = np * no > 0 ? np * no : 1;
     pf->border = malloc((np > 0 ? np : 1) * sizeof *pf->border);
@@ -504,32 +508,39 @@ static fw_err place_features(fw_store *st, fw_geo *g, const int64_t *origins,
     fw_err err = pf->border && pf->strikes30 && pf->strike_ratio && m30 && m120
                      ? FW_OK
                      : fw_diag_set(d, FW_ENOMEM, 0, 0, "out of memory");
-    if (err == FW_OK) {
+    if (err == FW_OK && strikes) {
         err = fw_strike_set_load(st, &set, d);
     }
+    unsigned any = 0; /* a table covers some origin's window */
     for (size_t j = 0; err == FW_OK && j < no; j++) {
         int64_t at = origins[j] - 1, date_s = fw_date_floor_day(at);
-        m30[j] = strike_cover(set, date_s, at, at - 30 * DAY);
-        m120[j] = strike_cover(set, date_s, at, at - 120 * DAY);
+        m30[j] = strikes ? strike_cover(set, date_s, at, at - 30 * DAY) : 0;
+        m120[j] = strikes ? strike_cover(set, date_s, at, at - 120 * DAY) : 0;
+        any |= m30[j] | m120[j];
+    }
+    for (size_t i = 0; err == FW_OK && i < np * no; i++) {
+        pf->strikes30[i] = pf->strike_ratio[i] = NAN;
     }
     for (size_t p = 0; err == FW_OK && p < np; p++) {
         const struct fw_place *pl = &ds->places[p];
+        pf->border[p] = NAN;
         struct fw_border_distance b;
-        err = fw_border_distance(g, pl->lat_deg, pl->lon_deg, &b, d);
-        pf->border[p] = err == FW_OK ? (float)log1p(b.distance_km) : NAN;
-        if (err == FW_ENOTFOUND) {
-            err = FW_OK;
+        if (border) {
+            err = fw_border_distance(g, pl->lat_deg, pl->lon_deg, &b, d);
+            pf->border[p] = err == FW_OK ? (float)log1p(b.distance_km) : NAN;
+            if (err == FW_ENOTFOUND) {
+                err = FW_OK;
+            }
         }
         struct fw_strike_near nr;
         memset(&nr, 0, sizeof nr);
-        if (err == FW_OK &&
+        if (err == FW_OK && any &&
             (err = fw_strike_set_near(set, pl->lat_deg, pl->lon_deg,
                                       FW_ASSESS_STRIKE_RADIUS_KM, &nr, d)) ==
                 FW_OK) {
             for (size_t j = 0; j < no; j++) {
                 int64_t t = origins[j] - 1;
                 size_t i = j * np + p;
-                pf->strikes30[i] = pf->strike_ratio[i] = NAN;
                 if (m30[j]) {
                     pf->strikes30[i] = (float)log1p(
                         (double)fw_strike_near_count(&nr, t - 30 * DAY, t,
@@ -1001,7 +1012,7 @@ fw_err fw_dataset_build(fw_store *st, fw_geo *g,
     }
     struct place_feat pf = {0};
     if (err == FW_OK) {
-        err = place_features(st, g, origins, n_origins, out, &pf, d);
+        err = place_features(st, g, origins, n_origins, o->need, out, &pf, d);
     }
     for (int sr = 0; err == FW_OK && sr < FW_N_SERIES; sr++) {
         struct series_ctx c = {.st = st,

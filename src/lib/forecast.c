@@ -496,10 +496,21 @@ fw_err fw_forecast_places(const fw_forecast *fc, fw_store *st, fw_geo *g,
 {
     *out = NULL;
     *n_out = 0;
+    /* only the features the models read: the border and the strikes
+     * near every place cost 0.3 s a day, and the shipped model may use
+     * neither */
+    unsigned char need[FW_N_FEATURES];
+    for (size_t f = 0; f < FW_N_FEATURES; f++) {
+        need[f] = 0;
+        for (int h = 0; h < FW_N_HORIZONS; h++) {
+            need[f] |= (unsigned char)fw_model_uses(fc->m[h], f);
+        }
+    }
     struct fw_dataset_opts o = {.from_s = at_s,
                                 .to_s = at_s,
                                 .place_ids = ids,
-                                .n_place_ids = n};
+                                .n_place_ids = n,
+                                .need = need};
     struct fw_dataset ds;
     fw_err err = fw_dataset_build(st, g, &o, &ds, d);
     if (err != FW_OK) {

@@ -96,6 +96,11 @@ enum fw_model_kind fw_model_kind_of(const fw_model *m) { return m->kind; }
 int fw_model_is_calibrated(const fw_model *m) { return m->calibrated; }
 size_t fw_model_n_features(const fw_model *m) { return m->n_features; }
 
+int fw_model_uses(const fw_model *m, size_t f)
+{
+    return f < m->n_features && m->use[f] != 0;
+}
+
 static double sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
 
 static double logit(double p)

@@ -287,6 +287,30 @@ static void test_border_and_strikes(void **state)
     assert_true(n_ratio >= 2);
     fw_geo_free(g);
     fw_store_close(st);
+
+    /* asked for the distance alone (a model that reads nothing else), the
+     * place's features are left out and the rest is the same */
+    unsigned char need[FW_N_FEATURES] = {[FW_F_LOG_DIST] = 1};
+    struct fw_dataset_opts o = {.from_s = fwt_day_s("2022-04-04"),
+                                .to_s = fwt_day_s("2022-04-04")};
+    struct fw_dataset all, some;
+    assert_int_equal(build(g_full, &o, &all), 0);
+    o.need = need;
+    assert_int_equal(build(g_full, &o, &some), 0);
+    assert_int_equal(all.n, some.n);
+    size_t n_border = 0;
+    for (size_t i = 0; i < all.n; i++) {
+        const float *xa = all.x + i * FW_N_FEATURES;
+        const float *xs = some.x + i * FW_N_FEATURES;
+        assert_true(isnan(xs[FW_F_BORDER_DIST]) &&
+                    isnan(xs[FW_F_STRIKES_25KM_30D]) &&
+                    isnan(xs[FW_F_STRIKES_25KM_RATIO]));
+        n_border += !isnan(xa[FW_F_BORDER_DIST]);
+        assert_memory_equal(xa, xs, FW_F_BORDER_DIST * sizeof(float));
+    }
+    assert_true(n_border == all.n);
+    fw_dataset_free(&all);
+    fw_dataset_free(&some);
 }
 
 /* Features at 2023-12-12 from the maps published by then, and from every
